@@ -1,0 +1,1 @@
+"""Accounts: registration, login, verification, password reset, profile and privacy."""

@@ -1,0 +1,184 @@
+"""Account rules: registration, verification, login, password and e-mail changes, deletion.
+
+Answers never reveal whether an e-mail address has an account; where a person must be told
+something, it goes to the mailbox instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.accounts import mails
+from app.accounts.models import User
+from app.accounts.passwords import hash_password, verify_password
+from app.core.sanitize import clean_plain
+from app.core.time import utcnow
+from app.core.tokens import InvalidToken, make_token, read_token
+from app.extensions import db
+
+VERIFY = "verify-email"
+RESET = "reset-password"
+CHANGE_EMAIL = "change-email"
+
+
+class AccountError(Exception):
+    """A rule refused the action."""
+
+
+class WrongPassword(AccountError):
+    pass
+
+
+class SameEmail(AccountError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return clean_plain(email).lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register(email: str, display_name: str, password: str) -> User | None:
+    """Create an unverified account, or tell the owner of a taken address by mail.
+
+    Returns the new user, or ``None`` when the address was taken; callers answer alike either way.
+    """
+    email = normalise_email(email)
+    existing = find_by_email(email)
+    if existing is not None:
+        mails.send_already_registered(existing)
+        return None
+    user = User(
+        email=email,
+        display_name=clean_plain(display_name),
+        password_hash=hash_password(password),
+        consented_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    mails.send_verification(user, make_token(VERIFY, {"id": user.id, "email": user.email}))
+    return user
+
+
+def verify_email(token: str) -> User:
+    payload = read_token(VERIFY, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    user = db.session.get(User, payload["id"])
+    if user is None or user.email != payload["email"] or not user.is_active:
+        raise InvalidToken("no such account")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with these credentials; ``None`` alike for unknown e-mail or bad password."""
+    user = find_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    return user if user and user.is_active else None
+
+
+def resend_verification(user: User) -> None:
+    mails.send_verification(user, make_token(VERIFY, {"id": user.id, "email": user.email}))
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session and remember-cookie of ``user`` (atomic under concurrent requests)."""
+    db.session.execute(
+        update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
+    )
+    db.session.refresh(user, ["session_version"])
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password changes, which makes a reset link single-use."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    user = find_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = make_token(RESET, {"id": user.id, "fp": _password_fingerprint(user)})
+    mails.send_password_reset(user, token)
+
+
+def user_for_reset_token(token: str) -> User:
+    payload = read_token(RESET, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.session.get(User, payload["id"])
+    if user is None or not user.is_active or payload["fp"] != _password_fingerprint(user):
+        raise InvalidToken("used or unknown")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    user.password_hash = hash_password(new_password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()  # following the mailed link proves the address
+    end_all_sessions(user)
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise WrongPassword
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    mails.send_password_changed(user)
+
+
+def update_profile(user: User, display_name: str) -> None:
+    user.display_name = clean_plain(display_name)
+
+
+def request_email_change(user: User, new_email: str, current_password: str) -> None:
+    """Mail a confirmation link to the new address; the old one stays until it is followed."""
+    if not verify_password(user.password_hash, current_password):
+        raise WrongPassword
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise SameEmail
+    if find_by_email(new_email) is not None:
+        return  # the new address's owner is not revealed; the link simply never arrives
+    token = make_token(CHANGE_EMAIL, {"id": user.id, "old": user.email, "new": new_email})
+    mails.send_email_change(user, new_email, token)
+
+
+def confirm_email_change(token: str) -> User:
+    payload = read_token(CHANGE_EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    user = db.session.get(User, payload["id"])
+    if user is None or not user.is_active or user.email != payload["old"]:
+        raise InvalidToken("stale")
+    if find_by_email(payload["new"]) is not None:
+        raise InvalidToken("taken")
+    old_email = user.email
+    user.email = payload["new"]
+    user.email_verified_at = utcnow()
+    mails.send_email_changed_notice(old_email, user)
+    return user
+
+
+def delete_account(user: User, current_password: str) -> None:
+    """Remove personal data; contributions stay, shown under an anonymous name.
+
+    The row itself is kept so that contributions keep their author reference and replies keep
+    their place.
+    """
+    if not verify_password(user.password_hash, current_password):
+        raise WrongPassword
+    user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
+    user.display_name = ""
+    user.password_hash = "!"  # noqa: S105  matches no password
+    user.email_verified_at = None
+    user.is_platform_admin = False
+    user.deleted_at = utcnow()
+    user.memberships.clear()
+    end_all_sessions(user)

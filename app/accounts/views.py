@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
+from app.accounts.models import User
+from app.core.forms import ConfirmForm
+from app.core.ratelimit import account_key
+from app.core.tokens import InvalidToken
+from app.core.urls import safe_next
+from app.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+def _per_ip() -> str:
+    return current_app.config["AUTH_RATE_LIMIT_PER_IP"]
+
+
+def _per_account() -> str:
+    return current_app.config["AUTH_RATE_LIMIT_PER_ACCOUNT"]
+
+
+def rate_limited(view):
+    """Limit POSTs of an auth form per client IP and per e-mail address named in it."""
+    view = limiter.limit(_per_account, key_func=account_key, methods=["POST"])(view)
+    return limiter.limit(_per_ip, methods=["POST"])(view)
+
+
+@login_manager.user_loader
+def load_user(session_key: str) -> User | None:
+    user_id, _sep, version = session_key.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _start_session(user: User, remember: bool = False) -> None:
+    """Log in with a fresh session, so no data (or CSRF token) from before login carries over."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)
+
+
+def _check_email_page():
+    return render_template("accounts/check_email.html")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@rate_limited
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("site.home"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        services.register(form.email.data, form.display_name.data, form.password.data)
+        db.session.commit()
+        return _check_email_page()
+    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/verify/<token>")
+def verify(token: str):
+    try:
+        services.verify_email(token)
+    except InvalidToken:
+        flash(
+            _("This confirmation link is invalid or has expired. Log in to get a new one."), "error"
+        )
+        return redirect(url_for(".login"))
+    db.session.commit()
+    flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@rate_limited
+def login():
+    next_url = safe_next(request.args.get("next"), url_for("site.home"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("E-mail address or password is wrong."))
+        elif not user.is_verified:
+            services.resend_verification(user)
+            db.session.commit()
+            flash(
+                _("Please confirm your e-mail address first. We have sent you a new link."),
+                "warning",
+            )
+            return redirect(url_for(".login"))
+        else:
+            _start_session(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s!", name=user.display_name), "success")
+            return redirect(next_url)
+    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "success")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@rate_limited
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return _check_email_page()
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@rate_limited
+def reset_password(token: str):
+    try:
+        user = services.user_for_reset_token(token)
+    except InvalidToken:
+        flash(
+            _("This reset link is invalid, expired or was already used. Ask for a new one."),
+            "error",
+        )
+        return redirect(url_for(".forgot_password"))
+    form = ResetPasswordForm()
+    form.identity = (user.email, user.display_name)
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        db.session.commit()
+        flash(_("Your password has been changed. Please log in."), "success")
+        return redirect(url_for(".login"))
+    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, form.display_name.data)
+        db.session.commit()
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for(".profile"))
+    return render_template("accounts/profile.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    form.identity = (current_user.email, current_user.display_name)
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.WrongPassword:
+            form.current_password.errors.append(_("The current password is wrong."))
+        else:
+            db.session.commit()
+            _start_session(current_user._get_current_object())
+            flash(_("Your password has been changed. Other sessions were logged out."), "success")
+            return redirect(url_for(".profile"))
+    return render_template("accounts/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def change_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            services.request_email_change(current_user, form.email.data, form.current_password.data)
+        except services.WrongPassword:
+            form.current_password.errors.append(_("The current password is wrong."))
+        except services.SameEmail:
+            form.email.errors.append(_("This is already your e-mail address."))
+        else:
+            flash(
+                _(
+                    "We have sent a confirmation link to the new address. Your address changes once "
+                    "you follow it."
+                ),
+                "success",
+            )
+            return redirect(url_for(".profile"))
+    return render_template("accounts/change_email.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/account/email/confirm/<token>")
+def confirm_email_change(token: str):
+    try:
+        services.confirm_email_change(token)
+    except InvalidToken:
+        flash(_("This confirmation link is invalid or has expired."), "error")
+        return redirect(url_for("site.home"))
+    db.session.commit()
+    flash(_("Your new e-mail address is confirmed."), "success")
+    return redirect(url_for(".profile") if current_user.is_authenticated else url_for(".login"))
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, form.current_password.data)
+        except services.WrongPassword:
+            form.current_password.errors.append(_("The current password is wrong."))
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your account has been deleted."), "success")
+            return redirect(url_for("site.home"))
+    return render_template("accounts/delete_account.html", form=form), 422 if form.errors else 200

@@ -1,0 +1,20 @@
+"""Keys for Flask-Limiter: per client IP, and per account named in a form."""
+
+from __future__ import annotations
+
+from flask import request
+
+
+def client_ip() -> str:
+    """The client address as seen after ``ProxyFix`` (configured by ``TRUST_PROXY_HOPS``)."""
+    return request.remote_addr or "unknown"
+
+
+def account_key() -> str:
+    """Rate-limit key for the account a login, registration or reset form names.
+
+    Requests without an e-mail share one bucket per IP so that the limit cannot be dodged by leaving
+    the field empty.
+    """
+    email = (request.form.get("email") or "").strip().lower()
+    return f"account:{email}" if email else f"account-ip:{client_ip()}"

@@ -1,0 +1,1 @@
+"""Municipalities (the tenants), their members and roles."""

@@ -1,0 +1,66 @@
+"""Path-based tenancy: ``/<slug>/...`` resolves the municipality once per request.
+
+A domain blueprint whose URLs start with ``/<slug>/`` calls ``tenant_blueprint(bp)``: its views then
+receive no ``slug`` argument, find the municipality in ``g.municipality``, and ``url_for`` fills the
+slug in by itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g
+from sqlalchemy import select
+
+from app.core.permissions import can
+from app.extensions import db
+from app.municipalities.models import Municipality
+
+RESERVED_SLUGS = frozenset(
+    {
+        "account",
+        "admin",
+        "api",
+        "barrierefreiheit",
+        "datenschutz",
+        "healthz",
+        "impressum",
+        "lang",
+        "login",
+        "logout",
+        "nutzungsbedingungen",
+        "password",
+        "platform",
+        "register",
+        "static",
+        "verify",
+    }
+)
+
+
+def load_municipality(slug: str) -> Municipality:
+    """The municipality for ``slug`` that the current user may see; 404 otherwise."""
+    municipality = db.session.scalar(select(Municipality).where(Municipality.slug == slug))
+    if municipality is None or not can("municipality.view", municipality):
+        abort(404)
+    return municipality
+
+
+def current_municipality() -> Municipality:
+    return g.municipality
+
+
+def _pull_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values is not None and "slug" in values:
+        g.municipality = load_municipality(values.pop("slug"))
+
+
+def _push_slug(endpoint: str, values: dict[str, Any]) -> None:
+    if "slug" not in values and g.get("municipality") is not None:
+        values["slug"] = g.municipality.slug
+
+
+def tenant_blueprint(bp: Blueprint) -> Blueprint:
+    bp.url_value_preprocessor(_pull_slug)
+    bp.url_defaults(_push_slug)
+    return bp

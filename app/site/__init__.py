@@ -1,0 +1,1 @@
+"""Platform-wide pages: home, legal pages, language switch, health check."""

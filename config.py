@@ -1,0 +1,135 @@
+"""Configuration classes, chosen by name in ``create_app``.
+
+Production reads everything secret from the environment and refuses to start without it; there are
+no fallback secrets anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the chosen configuration needs is missing."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgres://`` and ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _dev_secret_key() -> str:
+    """A random key kept in ``instance/`` so that development sessions survive a restart."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    key_file = INSTANCE_DIR / "dev-secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    SITE_NAME = "Trialog"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = (
+        None  # tokens live as long as the session; forms left open overnight still post
+    )
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = {"de": "Deutsch", "en": "English"}
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    AUTH_RATE_LIMIT_PER_IP = "20 per minute;200 per hour"
+    AUTH_RATE_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
+    EMAIL_TOKEN_MAX_AGE = 60 * 60 * 48
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+    INVITATION_MAX_AGE = 60 * 60 * 24 * 14
+    PASSWORD_MIN_LENGTH = 10
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Trialog <no-reply@trialog.example>"
+    )
+    MAIL_OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
+    PER_PAGE = 20
+    TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'trialog.db'}")
+        )
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False  # tests that prove CSRF switch it back on
+    MAIL_SERVER = None
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = secrets.token_urlsafe(32)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("TEST_DATABASE_URL", "sqlite://")
+        )
+        self.MAIL_OUTBOX_DIR = os.environ.get("TEST_OUTBOX_DIR", self.MAIL_OUTBOX_DIR)
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise ConfigurationError(
+                f"Production needs the environment variable(s) {', '.join(missing)}; refusing to start."
+            )
+        self.SECRET_KEY = os.environ["SECRET_KEY"]
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ["DATABASE_URL"])
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None) -> Config:
+    name = name or os.environ.get("TRIALOG_CONFIG", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise ConfigurationError(
+            f"Unknown configuration {name!r}; use one of {', '.join(CONFIGS)}."
+        ) from None

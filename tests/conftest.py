@@ -1,0 +1,255 @@
+"""Shared fixtures: the app, a clean database per test, a real SMTP server, factories, login.
+
+The database is SQLite in a temporary file (one per xdist worker) unless ``TEST_DATABASE_URL`` names
+another server; on PostgreSQL each worker gets its own database. Every test starts with empty tables.
+
+Factories put an XSS payload into every text field by default, so that every page test doubles as an
+escaping test; pass ``xss=False`` where a test compares exact text.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from urllib.parse import urlsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+XSS = "<script>window.__xss=1</script>"
+PASSWORD = "correct horse battery staple"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _database_url() -> str:
+    """A database for this worker alone: a fresh PostgreSQL database or a SQLite file."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        path = os.path.join(tempfile.mkdtemp(prefix="trialog-test-"), "test.db")
+        return f"sqlite:///{path}"
+    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{url.database}_{_worker()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+# --- mail -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outbox:
+    """Mails received by the test SMTP server."""
+
+    messages: list[Message] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+    def to(self, address: str) -> list[Message]:
+        with self.lock:
+            return [m for m in self.messages if m["To"] == address]
+
+    def last_to(self, address: str) -> Message:
+        found = self.to(address)
+        assert found, f"no mail to {address}; got {[m['To'] for m in self.messages]}"
+        return found[-1]
+
+    @staticmethod
+    def body(message: Message) -> str:
+        return message.get_payload(decode=True).decode()
+
+    def link_in_last_to(self, address: str, marker: str) -> str:
+        """The path of the first link containing ``marker`` in the newest mail to ``address``."""
+        for word in self.body(self.last_to(address)).split():
+            if marker in word and "://" in word:
+                return urlsplit(word).path
+        raise AssertionError(f"no link with {marker!r} in the mail")
+
+
+class _Handler:
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.outbox.lock:
+            self.outbox.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Controller, Outbox]]:
+    outbox = Outbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(_Handler(outbox), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, outbox
+    controller.stop()
+
+
+# --- app and database -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def app(smtp_server) -> Iterator[Flask]:
+    os.environ["TEST_DATABASE_URL"] = _database_url()  # once per worker process
+    from app import create_app
+    from app.extensions import db
+
+    controller, _outbox = smtp_server
+    application = create_app("testing")
+    application.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, app, smtp_server) -> Iterator[None]:
+    from app.extensions import db, limiter
+
+    smtp_server[1].clear()
+    limiter.reset()
+    yield
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+
+
+@pytest.fixture
+def outbox(smtp_server) -> Outbox:
+    return smtp_server[1]
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app) -> Iterator[None]:
+    """An app context for tests that call services and models directly (not with ``client``)."""
+    with app.app_context():
+        yield
+
+
+# --- factories --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def password_hash(app) -> str:
+    from app.accounts.passwords import hash_password
+
+    with app.app_context():
+        return hash_password(PASSWORD)
+
+
+def _persist(app: Flask, obj):
+    """Commit ``obj`` in a short app context and hand it back detached, its columns loaded."""
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.add(obj)
+        db.session.commit()
+        db.session.refresh(obj)
+        db.session.expunge(obj)
+    return obj
+
+
+@pytest.fixture
+def make_municipality(app) -> Callable:
+    from app.municipalities.models import FederalState, Municipality
+
+    counter = iter(range(1, 10_000))
+
+    def make(*, xss: bool = True, **values):
+        n = next(counter)
+        payload = XSS if xss else ""
+        defaults = dict(
+            name=f"Gemeinde {n}{payload}",
+            slug=f"gemeinde-{n}",
+            federal_state=FederalState.BW,
+            description=f"Beschreibung {n}{payload}",
+            contact=f"Rathaus {n}{payload}",
+            is_active=True,
+        )
+        defaults.update(values)
+        return _persist(app, Municipality(**defaults))
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, password_hash) -> Callable:
+    from app.accounts.models import User
+    from app.core.time import utcnow
+
+    counter = iter(range(1, 10_000))
+
+    def make(*, xss: bool = True, verified: bool = True, **values):
+        n = next(counter)
+        now = utcnow()
+        defaults = dict(
+            email=f"person{n}@example.org",
+            display_name=f"Person {n}{XSS if xss else ''}",
+            password_hash=password_hash,
+            consented_at=now,
+            email_verified_at=now if verified else None,
+        )
+        defaults.update(values)
+        return _persist(app, User(**defaults))
+
+    return make
+
+
+@pytest.fixture
+def make_member(app, make_user) -> Callable:
+    """A user with a membership of ``municipality`` in ``role``."""
+    from app.core.roles import Role
+    from app.municipalities.models import Membership
+
+    def make(municipality, role: Role | str = Role.CITIZEN, user=None, **user_values):
+        user = user or make_user(**user_values)
+        _persist(app, Membership(user_id=user.id, municipality_id=municipality.id, role=Role(role)))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login() -> Callable:
+    """Log ``user`` into ``client`` the way Flask-Login's session does, without the login form."""
+
+    def do(client: FlaskClient, user) -> FlaskClient:
+        with client.session_transaction() as session:
+            session["_user_id"] = f"{user.id}:{user.session_version}"
+            session["_fresh"] = True
+        return client
+
+    return do
