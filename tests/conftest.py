@@ -23,7 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 XSS = "<script>window.__xss=1</script>"
@@ -110,9 +110,41 @@ def smtp_server() -> Iterator[tuple[Controller, Outbox]]:
 # --- app and database -------------------------------------------------------------------------
 
 
+def _compile_translations() -> None:
+    """What ``make translations`` does, so that ``pytest`` alone serves the German pages.
+
+    Flask-Babel caches a catalog for the app's lifetime, so this must happen before the first
+    request; the ``.mo`` is written atomically because xdist workers may race here.
+    """
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "translations").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        partial = mo.with_suffix(f".mo.{os.getpid()}")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        os.replace(partial, mo)
+
+
+def _fast_sqlite(dbapi_connection, _record) -> None:
+    """Test data need not survive a power cut: skip fsync, which dominates small commits."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.execute("PRAGMA journal_mode=MEMORY")
+    cursor.close()
+
+
 @pytest.fixture(scope="session")
 def app(smtp_server) -> Iterator[Flask]:
     os.environ["TEST_DATABASE_URL"] = _database_url()  # once per worker process
+    _compile_translations()
     from app import create_app
     from app.extensions import db
 
@@ -120,6 +152,9 @@ def app(smtp_server) -> Iterator[Flask]:
     application = create_app("testing")
     application.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
     with application.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _fast_sqlite)
+            db.engine.dispose()
         db.drop_all()
         db.create_all()
     yield application

@@ -93,10 +93,10 @@ def verify(token: str):
         flash(
             _("This confirmation link is invalid or has expired. Log in to get a new one."), "error"
         )
-        return redirect(url_for(".login"))
+        return redirect(url_for(".profile" if current_user.is_authenticated else ".login"))
     db.session.commit()
     flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
-    return redirect(url_for(".login"))
+    return redirect(url_for(".profile" if current_user.is_authenticated else ".login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

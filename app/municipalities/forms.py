@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from app.core.forms import email_field, strip_filter, text_field
@@ -10,8 +11,8 @@ from app.core.roles import Role
 from app.municipalities.models import FederalState
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(role.value, role.label) for role in Role]
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, role.label) for role in Role]
 
 
 class RoleField(SelectField):
@@ -46,7 +47,7 @@ class MunicipalityForm(FlaskForm):
     )
     federal_state = SelectField(
         _l("Federal state"),
-        choices=[(s.value, s.label) for s in FederalState],
+        choices=[SelectChoice(s.value, s.label) for s in FederalState],
         validators=[DataRequired()],
     )
     ags = text_field(

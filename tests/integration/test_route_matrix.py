@@ -1,0 +1,202 @@
+"""The permission matrix: every route × every kind of visitor, against a declared expectation.
+
+The routes come from ``app.url_map``; a route without a declaration below fails
+``test_every_route_is_declared``, so no later route slips through unchecked. For each declared route
+and each actor the test asserts the declared status: the allowed status for actors the access level
+admits, 403 for logged-in actors it does not, and a redirect to the login page for anonymous visitors
+where login could help.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from app.core.roles import Role
+
+# Access levels -----------------------------------------------------------------------------------
+PUBLIC = "public"  # everyone
+LOGIN = "login"  # any logged-in account
+BACKOFFICE = (
+    "backoffice"  # staff, moderators, facilitators, admins of this municipality; platform admins
+)
+MEMBER_ADMIN = "member_admin"  # admins of this municipality; platform admins
+PLATFORM = "platform"  # platform admins
+
+ACTORS = (
+    "anonymous",
+    "citizen",
+    "staff",
+    "moderator",
+    "council",
+    "facilitator",
+    "admin",
+    "other_staff",
+    "other_admin",
+    "platform_admin",
+)
+HOME_ROLES = {
+    "citizen": Role.CITIZEN,
+    "staff": Role.STAFF,
+    "moderator": Role.MODERATOR,
+    "council": Role.COUNCIL,
+    "facilitator": Role.FACILITATOR,
+    "admin": Role.ADMIN,
+}
+ADMITTED = {
+    PUBLIC: set(ACTORS),
+    LOGIN: set(ACTORS) - {"anonymous"},
+    BACKOFFICE: {"staff", "moderator", "facilitator", "admin", "platform_admin"},
+    MEMBER_ADMIN: {"admin", "platform_admin"},
+    PLATFORM: {"platform_admin"},
+}
+
+
+@dataclass
+class World:
+    """The data every matrix case runs against: Musterstadt with one member per role, and another
+    municipality whose staff and admin must not get in."""
+
+    municipality: Any
+    other: Any
+    users: dict[str, Any]
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    access: str
+    status: int | dict[str, int] = 200
+    args: Callable[[World], dict[str, Any]] = lambda world: {}
+
+    def expected_for(self, actor: str) -> int:
+        if isinstance(self.status, dict):
+            return self.status.get(actor, self.status["default"])
+        return self.status
+
+
+def _slug(world: World) -> dict[str, Any]:
+    return {"slug": world.municipality.slug}
+
+
+def _membership(world: World) -> dict[str, Any]:
+    return {"slug": world.municipality.slug, "membership_id": world.ids["citizen_membership"]}
+
+
+def _municipality_id(world: World) -> dict[str, Any]:
+    return {"municipality_id": world.municipality.id}
+
+
+LOGGED_IN_REDIRECT = {"anonymous": 200, "default": 302}
+
+# (endpoint, method) -> expectation. Add every new route here.
+ROUTES: dict[tuple[str, str], Route] = {
+    ("site.home", "GET"): Route(PUBLIC),
+    ("site.legal", "GET"): Route(PUBLIC, args=lambda w: {"name": "impressum"}),
+    ("site.set_language", "GET"): Route(PUBLIC, 302, lambda w: {"code": "en"}),
+    ("site.healthz", "GET"): Route(PUBLIC),
+    ("accounts.register", "GET"): Route(PUBLIC, LOGGED_IN_REDIRECT),
+    ("accounts.register", "POST"): Route(PUBLIC, {"anonymous": 422, "default": 302}),
+    ("accounts.verify", "GET"): Route(PUBLIC, 302, lambda w: {"token": "forged"}),
+    ("accounts.login", "GET"): Route(PUBLIC, LOGGED_IN_REDIRECT),
+    ("accounts.login", "POST"): Route(PUBLIC, {"anonymous": 422, "default": 302}),
+    ("accounts.logout", "POST"): Route(LOGIN, 302),
+    ("accounts.forgot_password", "GET"): Route(PUBLIC),
+    ("accounts.forgot_password", "POST"): Route(PUBLIC, 422),
+    ("accounts.reset_password", "GET"): Route(PUBLIC, 302, lambda w: {"token": "forged"}),
+    ("accounts.reset_password", "POST"): Route(PUBLIC, 302, lambda w: {"token": "forged"}),
+    ("accounts.profile", "GET"): Route(LOGIN),
+    ("accounts.profile", "POST"): Route(LOGIN, 302),
+    ("accounts.change_password", "GET"): Route(LOGIN),
+    ("accounts.change_password", "POST"): Route(LOGIN, 422),
+    ("accounts.change_email", "GET"): Route(LOGIN),
+    ("accounts.change_email", "POST"): Route(LOGIN, 422),
+    ("accounts.confirm_email_change", "GET"): Route(PUBLIC, 302, lambda w: {"token": "forged"}),
+    ("accounts.delete_account", "GET"): Route(LOGIN),
+    ("accounts.delete_account", "POST"): Route(LOGIN, 422),
+    ("platform.municipalities", "GET"): Route(PLATFORM),
+    ("platform.new_municipality", "GET"): Route(PLATFORM),
+    ("platform.new_municipality", "POST"): Route(PLATFORM, 422),
+    ("platform.edit_municipality", "GET"): Route(PLATFORM, args=_municipality_id),
+    ("platform.edit_municipality", "POST"): Route(PLATFORM, 302, _municipality_id),
+    ("platform.toggle_active", "POST"): Route(PLATFORM, 302, _municipality_id),
+    ("municipalities.show", "GET"): Route(PUBLIC, args=_slug),
+    ("municipalities.join", "POST"): Route(LOGIN, 302, _slug),
+    ("municipalities.backoffice", "GET"): Route(BACKOFFICE, args=_slug),
+    ("municipalities.members", "GET"): Route(MEMBER_ADMIN, args=_slug),
+    ("municipalities.invite", "POST"): Route(MEMBER_ADMIN, 422, _slug),
+    ("municipalities.change_role", "POST"): Route(MEMBER_ADMIN, 302, _membership),
+    ("municipalities.remove_member", "GET"): Route(MEMBER_ADMIN, args=_membership),
+    ("municipalities.remove_member", "POST"): Route(MEMBER_ADMIN, 302, _membership),
+    ("municipalities.invitation", "GET"): Route(LOGIN, 302, lambda w: {**_slug(w), "token": "x"}),
+    ("municipalities.invitation", "POST"): Route(LOGIN, 302, lambda w: {**_slug(w), "token": "x"}),
+}
+
+
+def _app_routes(app) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_is_declared(app):
+    undeclared = _app_routes(app) - set(ROUTES)
+    assert not undeclared, f"declare the access of these routes in ROUTES: {sorted(undeclared)}"
+
+
+def test_no_declaration_for_a_route_that_is_gone(app):
+    assert not set(ROUTES) - _app_routes(app)
+
+
+@pytest.fixture
+def world(app, make_municipality, make_member, make_user) -> World:
+    from app.extensions import db
+    from app.municipalities.models import Membership
+
+    home = make_municipality(slug="musterstadt")
+    other = make_municipality(slug="beispielheim")
+    users = {name: make_member(home, role) for name, role in HOME_ROLES.items()}
+    users["other_staff"] = make_member(other, Role.STAFF)
+    users["other_admin"] = make_member(other, Role.ADMIN)
+    users["platform_admin"] = make_user(is_platform_admin=True)
+    result = World(home, other, users)
+    with app.app_context():
+        result.ids["citizen_membership"] = db.session.scalar(
+            db.select(Membership.id).where(Membership.user_id == users["citizen"].id)
+        )
+    return result
+
+
+CASES = [
+    pytest.param(endpoint, method, actor, id=f"{endpoint}-{method}-{actor}")
+    for (endpoint, method) in sorted(ROUTES)
+    for actor in ACTORS
+]
+
+
+@pytest.mark.parametrize(("endpoint", "method", "actor"), CASES)
+def test_route_access(app, client, login, world, endpoint, method, actor):
+    from flask import url_for
+
+    route = ROUTES[(endpoint, method)]
+    if actor != "anonymous":
+        login(client, world.users[actor])
+    with app.test_request_context():
+        url = url_for(endpoint, **route.args(world))
+    response = client.open(url, method=method, data={})
+
+    if actor in ADMITTED[route.access]:
+        assert response.status_code == route.expected_for(actor), (url, actor)
+        if response.status_code == 302 and actor != "anonymous":
+            assert "/login" not in response.headers["Location"], (url, actor)
+    elif actor == "anonymous":
+        assert response.status_code == 302, (url, actor)
+        assert "/login" in response.headers["Location"], (url, actor)
+    else:
+        assert response.status_code == 403, (url, actor)
