@@ -288,3 +288,33 @@ def login() -> Callable:
         return client
 
     return do
+
+
+@dataclass
+class QueryCount:
+    count: int = 0
+
+
+@pytest.fixture
+def count_queries(app) -> Callable:
+    """``with count_queries() as counted:`` counts the SQL statements run inside the block."""
+    from contextlib import contextmanager
+
+    from app.extensions import db
+
+    @contextmanager
+    def counting() -> Iterator[QueryCount]:
+        counted = QueryCount()
+
+        def count(*_args) -> None:
+            counted.count += 1
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield counted
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    return counting

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
 from app.core import audit
@@ -130,6 +131,7 @@ def members_query(municipality: Municipality, role: Role | None = None):
     query = (
         select(Membership)
         .join(Membership.user)
+        .options(contains_eager(Membership.user))
         .where(Membership.municipality_id == municipality.id, User.deleted_at.is_(None))
         .order_by(func.lower(User.display_name), Membership.id)
     )
