@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -74,6 +75,9 @@ class Config:
     )
     MAIL_OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
     PER_PAGE = 20
+    # Where links in e-mails sent outside a request (scheduler jobs) point to.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
 
 
@@ -101,6 +105,7 @@ class TestingConfig(Config):
             os.environ.get("TEST_DATABASE_URL", "sqlite://")
         )
         self.MAIL_OUTBOX_DIR = os.environ.get("TEST_OUTBOX_DIR", self.MAIL_OUTBOX_DIR)
+        self.UPLOAD_DIR = tempfile.mkdtemp(prefix="trialog-uploads-")
 
 
 class ProductionConfig(Config):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -22,6 +22,9 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.municipalities import platform_views as platform
     from app.municipalities import policies as _municipality_policies  # noqa: F401  registers rules
     from app.municipalities import views as municipalities
+    from app.processes import jobs as _process_jobs  # noqa: F401  registers scheduler jobs
+    from app.processes import policies as _process_policies  # noqa: F401  registers rules
+    from app.processes import views as processes
     from app.site import views as site
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
@@ -41,7 +44,7 @@ def create_app(config_name: str | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    for blueprint in (site.bp, accounts.bp, platform.bp, municipalities.bp):
+    for blueprint in (site.bp, accounts.bp, platform.bp, municipalities.bp, processes.bp):
         app.register_blueprint(blueprint)
 
     init_error_handlers(app)
@@ -49,6 +52,7 @@ def create_app(config_name: str | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(can=permissions.can, get_locale=get_locale)
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date
 
     @app.context_processor
     def _tenant_context() -> dict:

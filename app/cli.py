@@ -59,6 +59,48 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     click.echo(f"Platform admin {email} created.")
 
 
+@click.command("scheduler")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    help="While another scheduler runs: wait as its standby (default), or exit at once.",
+)
+def scheduler_command(wait: bool) -> None:
+    """Run the background scheduler (phase changes, reminders) until stopped.
+
+    Exactly one runs per database: a second one waits on the lock and takes over when the first
+    stops.
+    """
+    import signal
+    import threading
+
+    from app.core.scheduler import Scheduler
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+
+    runner = Scheduler(current_app._get_current_object())
+    announced = False
+    while not runner.start():
+        if not wait:
+            click.echo("Another scheduler is running; exiting.")
+            return
+        if not announced:
+            click.echo("Another scheduler is running; waiting to take over.")
+            announced = True
+        if stop.wait(10):
+            return
+    click.echo("Scheduler running. Stop it with Ctrl-C.")
+    try:
+        while not stop.wait(30):
+            if not runner.lock.still_held():
+                raise click.ClickException("The scheduler lost its database lock; stopping.")
+    finally:
+        runner.stop()
+        click.echo("Scheduler stopped.")
+
+
 def register(app: Flask) -> None:
-    for command in (seed_demo_command, create_admin_command):
+    for command in (seed_demo_command, create_admin_command, scheduler_command):
         app.cli.add_command(command)

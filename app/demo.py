@@ -115,3 +115,13 @@ def seed_demo() -> dict[str, User]:
 
 def is_empty() -> bool:
     return db.session.scalar(select(Municipality.id).limit(1)) is None
+
+
+def _register_domain_seeders() -> None:
+    from app.processes.demo import seed_processes
+
+    if seed_processes not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_processes)
+
+
+_register_domain_seeders()

@@ -59,6 +59,17 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# Tables that something other than the models owns: APScheduler creates its job store table itself.
+FOREIGN_TABLES = {"apscheduler_jobs"}
+
+
+def include_name(name, type_, parent_names):
+    """Keep tables the models do not own out of autogenerate and ``flask db check``."""
+    if type_ == "table":
+        return name not in FOREIGN_TABLES
+    return True
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -98,6 +109,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -318,3 +318,83 @@ def count_queries(app) -> Callable:
             event.remove(engine, "before_cursor_execute", count)
 
     return counting
+
+
+@pytest.fixture
+def make_process(app) -> Callable:
+    """A process of ``municipality``, published and public, in a participation phase running now.
+
+    ``phases`` is a list of ``(kind, starts_at, ends_at)``; rich-text fields go through the same
+    sanitiser the services use (they are stored sanitised), plain fields carry the raw payload.
+    """
+    from datetime import timedelta
+
+    from app.core.time import utcnow
+    from app.processes.models import (
+        DecisionMaker,
+        Phase,
+        PhaseKind,
+        Process,
+        ProcessFormat,
+        ProcessState,
+        Visibility,
+    )
+    from app.processes.services import rich_text
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        municipality,
+        *,
+        xss: bool = True,
+        state: ProcessState | str = ProcessState.PUBLISHED,
+        visibility: Visibility | str = Visibility.PUBLIC,
+        phases=None,
+        formats=(),
+        **values,
+    ):
+        n = next(counter)
+        payload = XSS if xss else ""
+        now = utcnow()
+        if phases is None:
+            phases = [(PhaseKind.PARTICIPATION, now - timedelta(days=1), now + timedelta(days=1))]
+        with app.app_context():
+            defaults = dict(
+                municipality_id=municipality.id,
+                slug=f"verfahren-{n}",
+                title=f"Verfahren {n}{payload}",
+                summary=f"Kurz {n}{payload}",
+                topic=f"Thema{payload}" if xss else "",
+                contact_name=f"Ansprechperson {n}{payload}",
+                decision_maker=DecisionMaker.COUNCIL,
+                decision_timing=f"Im Herbst{payload}",
+                state=ProcessState(state),
+                visibility=Visibility(visibility),
+                **{
+                    name: rich_text(f"{name} {n}{payload}")
+                    for name in (
+                        "description",
+                        "goal",
+                        "question",
+                        "open_to_influence",
+                        "already_fixed",
+                        "input_use",
+                    )
+                },
+            )
+            defaults.update(values)
+            process = Process(**defaults)
+            process.phases = [
+                Phase(
+                    kind=PhaseKind(kind),
+                    title=f"Phase {i}{payload}",
+                    starts_at=start,
+                    ends_at=end,
+                    description=rich_text(f"Phasentext {i}{payload}"),
+                )
+                for i, (kind, start, end) in enumerate(phases, 1)
+            ]
+            process.format_rows = [ProcessFormat(key=key) for key in formats]
+        return _persist(app, process)
+
+    return make

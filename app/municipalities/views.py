@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
 from app.core.permissions import require
 from app.core.roles import Role
+from app.core.time import utcnow
 from app.core.tokens import InvalidToken
 from app.extensions import db
 from app.municipalities import mails, services
 from app.municipalities.forms import InviteForm, RoleChangeForm
 from app.municipalities.models import MEMBER_ROLE_HELP, Membership
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
+from app.processes import services as process_services
+from app.processes.forms import ProcessFilterForm
 
 bp = tenant_blueprint(Blueprint("municipalities", __name__, url_prefix="/<slug>"))
 
@@ -23,8 +27,28 @@ bp = tenant_blueprint(Blueprint("municipalities", __name__, url_prefix="/<slug>"
 @bp.get("/")
 def show():
     municipality = current_municipality()
+    filters = ProcessFilterForm(formdata=request.args)
+    filters.topic.choices = [SelectChoice("", _("All topics"))] + [
+        SelectChoice(topic, topic) for topic in process_services.topics(municipality, current_user)
+    ]
+    if not filters.validate():
+        filters = ProcessFilterForm(formdata=None)
+        filters.topic.choices = [SelectChoice("", _("All topics"))]
+    when = process_services.When(filters.when.data or "")
+    now = utcnow()
+    page = paginate(
+        process_services.public_listing(
+            municipality, current_user, now, when=when, topic=filters.topic.data or ""
+        )
+    )
     return render_template(
-        "municipalities/show.html", municipality=municipality, join_form=ConfirmForm()
+        "municipalities/show.html",
+        municipality=municipality,
+        join_form=ConfirmForm(),
+        filters=filters,
+        filtered=bool(filters.when.data or filters.topic.data),
+        page=page,
+        now=now,
     )
 
 

@@ -25,6 +25,8 @@ BACKOFFICE = (
 )
 MEMBER_ADMIN = "member_admin"  # admins of this municipality; platform admins
 PLATFORM = "platform"  # platform admins
+# staff, facilitators, admins of this municipality; platform admins (not moderators, not council)
+PROCESS_MANAGE = "process_manage"
 
 ACTORS = (
     "anonymous",
@@ -52,6 +54,7 @@ ADMITTED = {
     BACKOFFICE: {"staff", "moderator", "facilitator", "admin", "platform_admin"},
     MEMBER_ADMIN: {"admin", "platform_admin"},
     PLATFORM: {"platform_admin"},
+    PROCESS_MANAGE: {"staff", "facilitator", "admin", "platform_admin"},
 }
 
 
@@ -88,6 +91,18 @@ def _membership(world: World) -> dict[str, Any]:
 
 def _municipality_id(world: World) -> dict[str, Any]:
     return {"municipality_id": world.municipality.id}
+
+
+def _process(world: World) -> dict[str, Any]:
+    return {"slug": world.municipality.slug, "process_slug": world.ids["process_slug"]}
+
+
+def _draft(world: World) -> dict[str, Any]:
+    return {"slug": world.municipality.slug, "process_id": world.ids["draft"]}
+
+
+def _draft_phase(world: World) -> dict[str, Any]:
+    return {**_draft(world), "phase_id": world.ids["draft_phase"]}
 
 
 LOGGED_IN_REDIRECT = {"anonymous": 200, "default": 302}
@@ -133,6 +148,27 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("municipalities.remove_member", "POST"): Route(MEMBER_ADMIN, 302, _membership),
     ("municipalities.invitation", "GET"): Route(LOGIN, 302, lambda w: {**_slug(w), "token": "x"}),
     ("municipalities.invitation", "POST"): Route(LOGIN, 302, lambda w: {**_slug(w), "token": "x"}),
+    ("processes.show", "GET"): Route(PUBLIC, args=_process),
+    ("processes.image", "GET"): Route(PUBLIC, 404, _process),  # the world's process has no image
+    ("processes.follow", "POST"): Route(LOGIN, 302, _process),
+    ("processes.unfollow", "POST"): Route(LOGIN, 302, _process),
+    ("processes.admin_index", "GET"): Route(PROCESS_MANAGE, args=_slug),
+    ("processes.admin_new", "GET"): Route(PROCESS_MANAGE, args=_slug),
+    ("processes.admin_new", "POST"): Route(PROCESS_MANAGE, 422, _slug),
+    ("processes.admin_process", "GET"): Route(PROCESS_MANAGE, args=_draft),
+    ("processes.admin_edit", "GET"): Route(PROCESS_MANAGE, args=_draft),
+    # an empty POST keeps the stored values (WTForms falls back to the object): saved, redirected
+    ("processes.admin_edit", "POST"): Route(PROCESS_MANAGE, 302, _draft),
+    ("processes.admin_preview", "GET"): Route(PROCESS_MANAGE, args=_draft),
+    ("processes.admin_publish", "POST"): Route(PROCESS_MANAGE, 302, _draft),
+    ("processes.admin_archive", "GET"): Route(PROCESS_MANAGE, args=_draft),
+    ("processes.admin_archive", "POST"): Route(PROCESS_MANAGE, 302, _draft),
+    ("processes.admin_new_phase", "GET"): Route(PROCESS_MANAGE, args=_draft),
+    ("processes.admin_new_phase", "POST"): Route(PROCESS_MANAGE, 422, _draft),
+    ("processes.admin_edit_phase", "GET"): Route(PROCESS_MANAGE, args=_draft_phase),
+    ("processes.admin_edit_phase", "POST"): Route(PROCESS_MANAGE, 422, _draft_phase),
+    ("processes.admin_delete_phase", "GET"): Route(PROCESS_MANAGE, args=_draft_phase),
+    ("processes.admin_delete_phase", "POST"): Route(PROCESS_MANAGE, 302, _draft_phase),
 }
 
 
@@ -155,7 +191,7 @@ def test_no_declaration_for_a_route_that_is_gone(app):
 
 
 @pytest.fixture
-def world(app, make_municipality, make_member, make_user) -> World:
+def world(app, make_municipality, make_member, make_user, make_process) -> World:
     from app.extensions import db
     from app.municipalities.models import Membership
 
@@ -166,10 +202,19 @@ def world(app, make_municipality, make_member, make_user) -> World:
     users["other_admin"] = make_member(other, Role.ADMIN)
     users["platform_admin"] = make_user(is_platform_admin=True)
     result = World(home, other, users)
+    published = make_process(home)
+    draft = make_process(home, state="draft")
     with app.app_context():
+        from app.processes.models import Phase
+
         result.ids["citizen_membership"] = db.session.scalar(
             db.select(Membership.id).where(Membership.user_id == users["citizen"].id)
         )
+        result.ids["draft_phase"] = db.session.scalar(
+            db.select(Phase.id).where(Phase.process_id == draft.id)
+        )
+    result.ids["process_slug"] = published.slug
+    result.ids["draft"] = draft.id
     return result
 
 

@@ -1,0 +1,1 @@
+"""Participation processes: the participation concept, phases on a schedule, the process page."""

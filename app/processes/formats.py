@@ -1,0 +1,81 @@
+"""The registry of participation formats a process can use.
+
+A format (proposals, surveys, comments, later ones) registers itself here: its key, its label, how to
+build the address of its page for a process, and what it counts for the process page and reports.
+``processes`` lists formats through this registry and never imports a format package, so a new
+format touches no existing code.
+
+The three formats the platform is known to get are registered now as placeholders (label only); the
+issue that builds one completes its registration with ``register_format`` and so gives it a page.
+Until then a process page shows the format as coming, never as a fake link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask_babel import lazy_gettext as _l
+
+if TYPE_CHECKING:
+    from app.processes.models import Process
+
+UrlBuilder = Callable[["Process"], str]
+Counter = Callable[[Iterable[int]], dict[int, int]]
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str
+    label: Any
+    description: Any = ""
+    url: UrlBuilder | None = None  # the format's page for a process; None: no page yet
+    count: Counter | None = None  # contributions per process id, for all given ids in one query
+    count_label: Any = None  # e.g. lazy "%(num)d proposals"
+
+    @property
+    def has_page(self) -> bool:
+        return self.url is not None
+
+
+_FORMATS: dict[str, Format] = {}
+
+
+def register_format(fmt: Format) -> Format:
+    """Register ``fmt``; a format may replace its own placeholder, never another registration."""
+    existing = _FORMATS.get(fmt.key)
+    if existing is not None and existing.has_page:
+        raise ValueError(f"participation format {fmt.key!r} is registered twice")
+    _FORMATS[fmt.key] = fmt
+    return fmt
+
+
+def all_formats() -> list[Format]:
+    return list(_FORMATS.values())
+
+
+def get_format(key: str) -> Format | None:
+    return _FORMATS.get(key)
+
+
+def format_choices() -> list:
+    from wtforms.fields.choices import SelectChoice
+
+    return [SelectChoice(fmt.key, fmt.label) for fmt in _FORMATS.values()]
+
+
+for _placeholder in (
+    Format(
+        "proposals",
+        _l("Proposals"),
+        _l("Participants make proposals, support and discuss them; the municipality answers."),
+    ),
+    Format("surveys", _l("Surveys"), _l("Participants answer a questionnaire.")),
+    Format(
+        "comments",
+        _l("Comments on the process"),
+        _l("Participants discuss the process and its documents in comments."),
+    ),
+):
+    register_format(_placeholder)

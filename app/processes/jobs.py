@@ -1,0 +1,149 @@
+"""Scheduler jobs: carry out phase starts, phase ends and closing reminders exactly once.
+
+Whether participation is open is always computed from the stored phase times (see
+``Process.open_participation_phase``), so access stays right while the scheduler is down. The jobs
+carry out the *side effects* of the transitions: an audit entry, the signals other domains listen
+to (notifications), and the closing reminder to followers.
+
+Every side effect is claimed with an atomic conditional update (``... WHERE handled IS NULL``) and
+happens only when that update changed a row, in the same transaction as the claim; so a second
+scheduler, a re-run or a catch-up after downtime never repeats one. The reminder mail goes out after
+its claim is committed: a mail server failure loses a reminder rather than sending it twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from blinker import Namespace
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from app.core import audit
+from app.core.scheduler import periodic
+from app.extensions import db
+from app.processes import mails, services
+from app.processes.models import Phase, PhaseKind, Process, ProcessState
+
+MAX_REMINDER_HOURS = 24 * 14
+
+signals = Namespace()
+phase_started = signals.signal("phase-started")  # sender: the Phase, after its start was handled
+phase_ended = signals.signal("phase-ended")
+
+
+@dataclass
+class TransitionReport:
+    started: int = 0
+    ended: int = 0
+    reminded: int = 0
+    mails: int = 0
+
+
+def _published(query):
+    return query.join(Phase.process).where(Process.state == ProcessState.PUBLISHED)
+
+
+def _claim(phase_id: int, column, due, now: datetime) -> bool:
+    """Mark one side effect of one phase as handled; True only for the one caller that did it."""
+    result = db.session.execute(
+        update(Phase)
+        .where(Phase.id == phase_id, column.is_(None), due)
+        .values({column: now})
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _record(phase: Phase, action: str, at: datetime) -> None:
+    audit.record(
+        actor_id=None,
+        action=action,
+        object_type="phase",
+        object_id=phase.id,
+        municipality_id=phase.process.municipality_id,
+        after={"process_id": phase.process_id, "kind": phase.kind.value, "at": at.isoformat()},
+    )
+
+
+def handle_starts(now: datetime, report: TransitionReport) -> None:
+    due = Phase.starts_at <= now
+    ids = db.session.scalars(
+        _published(select(Phase.id))
+        .where(due, Phase.start_handled_at.is_(None))
+        .order_by(Phase.starts_at)
+    ).all()
+    for phase_id in ids:
+        if _claim(phase_id, Phase.start_handled_at, due, now):
+            phase = db.session.get(Phase, phase_id)
+            _record(phase, "phase.start", phase.starts_at)
+            db.session.commit()
+            report.started += 1
+            phase_started.send(phase)
+        else:
+            db.session.rollback()
+
+
+def handle_ends(now: datetime, report: TransitionReport) -> None:
+    due = Phase.ends_at <= now
+    ids = db.session.scalars(
+        _published(select(Phase.id))
+        .where(due, Phase.end_handled_at.is_(None))
+        .order_by(Phase.ends_at)
+    ).all()
+    for phase_id in ids:
+        if _claim(phase_id, Phase.end_handled_at, due, now):
+            phase = db.session.get(Phase, phase_id)
+            _record(phase, "phase.end", phase.ends_at)
+            db.session.commit()
+            report.ended += 1
+            phase_ended.send(phase)
+        else:
+            db.session.rollback()
+
+
+def handle_reminders(now: datetime, report: TransitionReport) -> None:
+    """Remind followers ``reminder_hours`` before a running participation phase closes."""
+    candidates = db.session.scalars(
+        _published(select(Phase))
+        .where(
+            Phase.kind == PhaseKind.PARTICIPATION,
+            Phase.reminder_sent_at.is_(None),
+            Phase.starts_at <= now,
+            Phase.ends_at > now,
+            Phase.ends_at <= now + timedelta(hours=MAX_REMINDER_HOURS),
+            Process.reminder_hours.is_not(None),
+        )
+        .options(selectinload(Phase.process))
+    ).all()
+    due_ids = [
+        phase.id
+        for phase in candidates
+        if phase.ends_at - timedelta(hours=phase.process.reminder_hours) <= now
+    ]
+    db.session.rollback()
+    for phase_id in due_ids:
+        if not _claim(phase_id, Phase.reminder_sent_at, Phase.ends_at > now, now):
+            db.session.rollback()
+            continue
+        phase = db.session.get(Phase, phase_id)
+        _record(phase, "phase.reminder", now)
+        recipients = [(user.display_name, user.email) for user in services.followers(phase.process)]
+        db.session.commit()
+        report.reminded += 1
+        report.mails += mails.send_closing_reminder(phase, recipients)
+
+
+def handle_due_transitions(now: datetime) -> TransitionReport:
+    """Everything that fell due up to ``now`` and was not carried out yet; safe to run anytime."""
+    report = TransitionReport()
+    handle_starts(now, report)
+    handle_reminders(now, report)
+    handle_ends(now, report)
+    return report
+
+
+@periodic("processes.phase_transitions", seconds=60)
+def phase_transitions(now: datetime) -> None:
+    handle_due_transitions(now)
