@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 # Checked against when the e-mail is unknown, so that a login takes as long either way.
-_DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
+_DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password", method="scrypt")
 
 
 @cache
@@ -27,7 +27,11 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    return check_password_hash(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    """True when ``password`` matches; never for a missing or empty hash, which costs the same."""
+    if not password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return check_password_hash(password_hash, password)
 
 
 def password_problem(password: str, *, email: str = "", display_name: str = "") -> str | None:
