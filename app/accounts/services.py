@@ -51,6 +51,7 @@ def register(email: str, display_name: str, password: str) -> User | None:
     Returns the new user, or ``None`` when the address was taken; callers answer alike either way.
     """
     email = normalise_email(email)
+    password_hash = hash_password(password)  # for taken addresses too: timing must not tell them
     existing = find_by_email(email)
     if existing is not None:
         mails.send_already_registered(existing)
@@ -58,7 +59,7 @@ def register(email: str, display_name: str, password: str) -> User | None:
     user = User(
         email=email,
         display_name=clean_plain(display_name),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         consented_at=utcnow(),
     )
     db.session.add(user)
@@ -98,8 +99,13 @@ def end_all_sessions(user: User) -> None:
 
 
 def _password_fingerprint(user: User) -> str:
-    """Changes whenever the password changes, which makes a reset link single-use."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    """Changes whenever the password or the address changes.
+
+    The new password's hash makes a reset link single-use; the address makes a link mailed to an
+    address the person has since given up worthless.
+    """
+    state = f"{user.password_hash}\n{user.email}"
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
 def request_password_reset(email: str) -> None:
