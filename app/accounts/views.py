@@ -59,13 +59,25 @@ def load_user(session_key: str) -> User | None:
     return user
 
 
-def _start_session(user: User, remember: bool = False) -> None:
-    """Log in with a fresh session, so no data (or CSRF token) from before login carries over."""
+def _clear_session() -> None:
+    """Empty the session of everything but the visitor's language choice."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def _start_session(user: User, remember: bool = False) -> None:
+    """Log in with a fresh session, so no data (or CSRF token) from before login carries over."""
+    _clear_session()
     login_user(user, remember=remember)
+
+
+def _end_session() -> None:
+    """Log out here: the session is emptied first, because ``logout_user`` leaves a note in it
+    that tells Flask-Login to delete the remember cookie with this response."""
+    _clear_session()
+    logout_user()
 
 
 def _check_email_page():
@@ -132,8 +144,7 @@ def logout():
     if form.validate_on_submit():
         services.end_all_sessions(current_user)
         db.session.commit()
-        logout_user()
-        session.clear()
+        _end_session()
         flash(_("You are logged out."), "success")
     return redirect(url_for("site.home"))
 
@@ -245,8 +256,7 @@ def delete_account():
             form.current_password.errors.append(_("The current password is wrong."))
         else:
             db.session.commit()
-            logout_user()
-            session.clear()
+            _end_session()
             flash(_("Your account has been deleted."), "success")
             return redirect(url_for("site.home"))
     return render_template("accounts/delete_account.html", form=form), 422 if form.errors else 200
