@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
 
 from app.accounts import services
 from app.accounts.forms import (
@@ -78,6 +79,12 @@ def _end_session() -> None:
     that tells Flask-Login to delete the remember cookie with this response."""
     _clear_session()
     logout_user()
+
+
+def _remembered_here() -> bool:
+    """Whether this browser was told to stay logged in, so a fresh session can keep that promise."""
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_NAME)
+    return name in request.cookies
 
 
 def _check_email_page():
@@ -204,7 +211,7 @@ def change_password():
             form.current_password.errors.append(_("The current password is wrong."))
         else:
             db.session.commit()
-            _start_session(current_user._get_current_object())
+            _start_session(current_user._get_current_object(), remember=_remembered_here())
             flash(_("Your password has been changed. Other sessions were logged out."), "success")
             return redirect(url_for(".profile"))
     return render_template("accounts/change_password.html", form=form), 422 if form.errors else 200

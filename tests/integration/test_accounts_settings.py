@@ -156,6 +156,15 @@ def test_password_change_keeps_this_session_and_ends_the_others(devices):
         assert not is_logged_in(other)
 
 
+def test_password_change_keeps_stay_logged_in_on_this_device(app, make_user):
+    user = make_user()
+    device = app.test_client()
+    log_in(device, user.email, remember=True)
+    change_password(device)
+    device.delete_cookie("session")  # browser restart
+    assert is_logged_in(device)
+
+
 def test_password_change_makes_the_old_password_useless(app, me):
     user, here = me
     change_password(here)
