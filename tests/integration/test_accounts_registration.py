@@ -5,6 +5,7 @@ Mail goes to the test SMTP server (``outbox``); links are followed as a person w
 
 from __future__ import annotations
 
+import re
 from email.header import decode_header, make_header
 
 import itsdangerous.timed
@@ -76,6 +77,36 @@ def test_registration_creates_unverified_account_with_consent_time_and_scrypt_ha
     assert before <= user.consented_at <= after
     assert user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("kurz", "Das Passwort muss mindestens 10 Zeichen haben."),
+        ("password123", "Dieses Passwort steht auf einer Liste häufig verwendeter Passwörter."),
+        ("qwertyuiop", "Dieses Passwort steht auf einer Liste häufig verwendeter Passwörter."),
+        (NEW_EMAIL, "Das Passwort darf nicht Ihre E-Mail-Adresse oder Ihr Name sein."),
+        ("Anna Schmidt aus Ulm", "Das Passwort darf nicht Ihre E-Mail-Adresse oder Ihr Name sein."),
+    ],
+)
+def test_registration_refuses_weak_passwords_with_422_and_keeps_what_was_typed(
+    app, client, outbox, password, message
+):
+    data = registration(display_name="Anna Schmidt aus Ulm", password=password)
+    data["password_confirm"] = password
+    response = client.post("/register", data=data)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    password_inputs = re.findall(r'<input[^>]*type="password"[^>]*>', page)
+    assert 'aria-invalid="true"' in password_inputs[0]  # the error is bound to the field
+    assert all('value=""' in field for field in password_inputs)  # never echoed back
+    assert f'value="{NEW_EMAIL}"' in page
+    assert 'value="Anna Schmidt aus Ulm"' in page
+    assert re.search(r'<input checked id="accept_terms"', page)  # consent stays ticked
+    assert user_by_email(app, NEW_EMAIL) is None
+    assert outbox.messages == []
 
 
 def test_registration_normalises_the_email_address(app, client):
