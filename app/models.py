@@ -5,3 +5,4 @@ from app.core.audit import AuditEntry  # noqa: F401
 from app.municipalities.models import Invitation, Membership, Municipality  # noqa: F401
 from app.processes.models import Phase, Process, ProcessFollow, ProcessFormat  # noqa: F401
 from app.contributions.models import Contribution, Thread  # noqa: F401
+from app.contributions.models import Contribution, Thread  # noqa: F401
