@@ -118,8 +118,8 @@ def test_translations_keep_the_placeholders(german: Catalog) -> None:
     """
     problems = []
     for message in german:
-        if not message.id or not message.string:
-            continue
+        if not message.id or not any(_text(message.string)):
+            continue  # untranslated: test_german_catalog_is_complete reports it
         originals = [_placeholders(text) for text in _text(message.id)]
         translations = [_placeholders(text) for text in _text(message.string) if text]
         if message.pluralizable:
