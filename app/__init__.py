@@ -22,6 +22,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.municipalities import platform_views as platform
     from app.municipalities import policies as _municipality_policies  # noqa: F401  registers rules
     from app.municipalities import views as municipalities
+    from app.municipalities.tenancy import init_tenancy
     from app.processes import jobs as _process_jobs  # noqa: F401  registers scheduler jobs
     from app.processes import policies as _process_policies  # noqa: F401  registers rules
     from app.processes import views as processes
@@ -44,6 +45,7 @@ def create_app(config_name: str | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    init_tenancy(app)
     for blueprint in (site.bp, accounts.bp, platform.bp, municipalities.bp, processes.bp):
         app.register_blueprint(blueprint)
 

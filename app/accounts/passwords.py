@@ -23,7 +23,8 @@ def _common_passwords() -> frozenset[str]:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    """Hash with ``PASSWORD_HASH_METHOD`` (Werkzeug's scrypt; the tests use a cheaper cost)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     current_app,
@@ -27,7 +29,7 @@ from app.accounts.forms import (
 )
 from app.accounts.models import User
 from app.core.forms import ConfirmForm
-from app.core.ratelimit import account_key
+from app.core.ratelimit import account_key, signed_in_key
 from app.core.tokens import InvalidToken
 from app.core.urls import safe_next
 from app.extensions import db, limiter, login_manager
@@ -47,6 +49,11 @@ def rate_limited(view):
     """Limit POSTs of an auth form per client IP and per e-mail address named in it."""
     view = limiter.limit(_per_account, key_func=account_key, methods=["POST"])(view)
     return limiter.limit(_per_ip, methods=["POST"])(view)
+
+
+def password_checked(view: Callable) -> Callable:
+    """Limit guesses at the current password per account, so a stolen session cannot try many."""
+    return limiter.limit(_per_account, key_func=signed_in_key, methods=["POST"])(view)
 
 
 @login_manager.user_loader
@@ -201,6 +208,7 @@ def profile():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@password_checked
 def change_password():
     form = ChangePasswordForm()
     form.identity = (current_user.email, current_user.display_name)
@@ -219,6 +227,7 @@ def change_password():
 
 @bp.route("/account/email", methods=["GET", "POST"])
 @login_required
+@password_checked
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -254,6 +263,7 @@ def confirm_email_change(token: str):
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
+@password_checked
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():

@@ -22,3 +22,10 @@ def account_key() -> str:
     """
     email = clean_plain(request.form.get("email")).lower()
     return f"account:{email}" if email else f"account-ip:{client_ip()}"
+
+
+def signed_in_key() -> str:
+    """Rate-limit key for the logged-in account, whatever the form says (e.g. current-password checks)."""
+    from flask_login import current_user
+
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else client_ip()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, Flask, abort, g
 from sqlalchemy import select
+from werkzeug.routing import BaseConverter
 
 from app.core.permissions import can
 from app.extensions import db
@@ -38,6 +39,20 @@ RESERVED_SLUGS = frozenset(
 )
 
 
+class TenantSlugConverter(BaseConverter):
+    """A municipality slug, never one of the platform's own first path segments.
+
+    Without this, ``GET /logout`` would be redirected to ``/logout/`` as if it were a municipality
+    instead of answering 405.
+    """
+
+    regex = "(?!(?:{})(?![a-z0-9-]))[a-z0-9][a-z0-9-]*".format("|".join(sorted(RESERVED_SLUGS)))
+
+
+def init_tenancy(app: Flask) -> None:
+    app.url_map.converters["tenant"] = TenantSlugConverter
+
+
 def load_municipality(slug: str) -> Municipality:
     """The municipality for ``slug`` that the current user may see; 404 otherwise."""
     municipality = db.session.scalar(select(Municipality).where(Municipality.slug == slug))
@@ -61,6 +76,7 @@ def _push_slug(endpoint: str, values: dict[str, Any]) -> None:
 
 
 def tenant_blueprint(bp: Blueprint) -> Blueprint:
+    bp.url_prefix = (bp.url_prefix or "").replace("<slug>", "<tenant:slug>")
     bp.url_value_preprocessor(_pull_slug)
     bp.url_defaults(_push_slug)
     return bp

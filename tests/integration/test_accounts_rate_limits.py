@@ -175,3 +175,21 @@ def test_429_page_speaks_english_after_switching(client, limits):
     response = client.post("/login", data=login_data("a@example.org"))
     assert_readable_429(response, heading="Too many attempts")
     assert '<html lang="en">' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/account/password", "/account/email", "/account/delete"])
+def test_current_password_checks_are_rate_limited_per_account(
+    app, client, login, make_user, monkeypatch, path
+):
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMIT_PER_ACCOUNT", "3 per minute")
+    login(client, make_user())
+    statuses = [
+        client.post(
+            path,
+            data={"current_password": f"guess-{n}", "email": f"n{n}@example.org"},
+            environ_overrides={"REMOTE_ADDR": f"10.0.0.{n}"},
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses[:3] == [422, 422, 422]
+    assert statuses[3:] == [429, 429]

@@ -275,3 +275,11 @@ def test_platform_admin_creates_edits_and_deactivates_a_municipality(app, client
     client.post(f"/platform/municipalities/{town.id}/active")
     assert app.test_client().get("/neustadt/").status_code == 404
     assert _audit_actions(app) == ["municipality.create", "municipality.deactivate"]
+
+
+@pytest.mark.parametrize("path", ["/logout", "/lang"])
+def test_platform_paths_are_never_taken_for_a_municipality(client, path):
+    """GET on a POST-only platform route is 405, not a redirect into a municipality named so."""
+    response = client.get(path)
+    assert response.status_code in {404, 405}
+    assert "Location" not in response.headers
