@@ -226,6 +226,10 @@ class Scheduler:
     def stop(self) -> None:
         global _app
         if self.scheduler is not None:
+            # Detach the job store first: APScheduler's loop looks for due jobs once more after
+            # shutdown and would mark a due run as done although its executor is already closed.
+            self.scheduler.pause()
+            self.scheduler.remove_jobstore("default", shutdown=False)
             self.scheduler.shutdown(wait=True)
             self.scheduler = None
         if _app is self.app:
