@@ -14,6 +14,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app import cli
     from app import models as _models  # noqa: F401  every table known to the metadata
     from app.accounts import views as accounts
+    from app.comments import init_app as init_comments
     from app.core import permissions
     from app.core.errors import init_error_handlers
     from app.core.i18n import select_locale
@@ -49,6 +50,7 @@ def create_app(config_name: str | None = None) -> Flask:
     for blueprint in (site.bp, accounts.bp, platform.bp, municipalities.bp, processes.bp):
         app.register_blueprint(blueprint)
 
+    init_comments(app)
     init_error_handlers(app)
     init_security_headers(app)
     app.jinja_env.add_extension("jinja2.ext.do")

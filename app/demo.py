@@ -122,6 +122,11 @@ def _register_domain_seeders() -> None:
 
     if seed_processes not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_processes)
+    # Comments come last: they take part in the threads the other seeders' objects hold.
+    from app.comments.demo import seed_comments
+
+    if seed_comments not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_comments)
 
 
 _register_domain_seeders()

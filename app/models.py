@@ -6,3 +6,4 @@ from app.municipalities.models import Invitation, Membership, Municipality  # no
 from app.processes.models import Phase, Process, ProcessFollow, ProcessFormat  # noqa: F401
 from app.contributions.models import Contribution, Thread  # noqa: F401
 from app.contributions.models import Contribution, Thread  # noqa: F401
+from app.comments.models import Comment, CommentReaction, ProcessThread  # noqa: F401

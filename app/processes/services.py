@@ -184,16 +184,23 @@ def rich_text(text: str | None) -> str:
     return str(clean_rich(text))
 
 
+_EDITABLE_AS_TEXT = re.compile(r"<(ul|ol|blockquote)\b", re.IGNORECASE)
+
+
+def rich_text_for_editing(html: str | None) -> str:
+    """Stored rich text as the text area shows it: paragraphs as blank lines, the rest as is.
+
+    The inverse of ``rich_text`` for what staff usually write, so that editing a text does not
+    confront them with ``<p>`` tags; texts with lists keep their HTML.
+    """
+    if not html or _EDITABLE_AS_TEXT.search(html):
+        return html or ""
+    text = re.sub(r"</p>\s*<p>", "\n\n", html.strip())
+    text = re.sub(r"^<p>|</p>$", "", text)
+    return re.sub(r"<br\s*/?>", "\n", text)
+
+
 def _apply(process: Process, data: ProcessData) -> None:
-    for name in PLAIN_FIELDS:
-        setattr(process, name, clean_plain(getattr(data, name)))
-    for name in RICH_FIELDS:
-        setattr(process, name, rich_text(getattr(data, name)))
-    process.visibility = data.visibility
-    process.contact_email = clean_plain(data.contact_email) or None
-    process.decision_maker = data.decision_maker
-    process.feedback_by = data.feedback_by
-    process.reminder_hours = data.reminder_hours or None
     if data.image is not None:
         old_key = process.image_key
         try:
@@ -206,6 +213,15 @@ def _apply(process: Process, data: ProcessData) -> None:
     elif data.remove_image and process.image_key:
         uploads.delete_stored(process.image_key)
         process.image_key = None
+    for name in PLAIN_FIELDS:
+        setattr(process, name, clean_plain(getattr(data, name)))
+    for name in RICH_FIELDS:
+        setattr(process, name, rich_text(getattr(data, name)))
+    process.visibility = data.visibility
+    process.contact_email = clean_plain(data.contact_email) or None
+    process.decision_maker = data.decision_maker
+    process.feedback_by = data.feedback_by
+    process.reminder_hours = data.reminder_hours or None
     process.image_alt = clean_plain(data.image_alt) if process.image_key else ""
 
 

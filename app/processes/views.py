@@ -212,6 +212,8 @@ def admin_edit(process_id: int):
     process = _managed_process(process_id)
     form = ProcessForm(obj=process)
     if not form.is_submitted():
+        for name in services.RICH_FIELDS:
+            form[name].data = services.rich_text_for_editing(getattr(process, name))
         form.formats.data = process.format_keys
         form.decision_maker.data = process.decision_maker.value if process.decision_maker else ""
         form.visibility.data = process.visibility.value
@@ -323,7 +325,7 @@ def admin_edit_phase(process_id: int, phase_id: int):
         else {
             "kind": phase.kind.value,
             "title": phase.title,
-            "description": phase.description,
+            "description": services.rich_text_for_editing(phase.description),
             "starts_at": utc_to_local(phase.starts_at),
             "ends_at": utc_to_local(phase.ends_at),
         }

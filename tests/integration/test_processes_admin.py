@@ -125,6 +125,8 @@ def test_editing_keeps_the_values_and_changes_formats(app, staff_client, town):
         as_text=True
     )
     assert 'value="Stadtentwicklung"' in form
+    # paragraphs come back as blank lines, inline formatting as typed: no <p> tags to edit around
+    assert "Erster Absatz.\n\nZweiter Absatz mit &lt;strong&gt;Betonung&lt;/strong&gt;." in form
     assert 'value="council" selected' in form or 'selected value="council"' in form
     response = staff_client.post(
         f"/{town.slug}/admin/processes/{process.id}/edit",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from comments_support import comment_matrix_ids
 
 from app.core.roles import Role
 
@@ -27,6 +28,10 @@ MEMBER_ADMIN = "member_admin"  # admins of this municipality; platform admins
 PLATFORM = "platform"  # platform admins
 # staff, facilitators, admins of this municipality; platform admins (not moderators, not council)
 PROCESS_MANAGE = "process_manage"
+# members of this municipality, whatever their role (not other towns' staff, not platform admins)
+MEMBER = "member"
+COMMENT_AUTHOR = "comment_author"  # the citizen, who wrote the matrix's comment
+OFFICIAL_ANSWER = "official_answer"  # staff and admins of this municipality
 
 ACTORS = (
     "anonymous",
@@ -55,6 +60,9 @@ ADMITTED = {
     MEMBER_ADMIN: {"admin", "platform_admin"},
     PLATFORM: {"platform_admin"},
     PROCESS_MANAGE: {"staff", "facilitator", "admin", "platform_admin"},
+    MEMBER: {"citizen", "staff", "moderator", "council", "facilitator", "admin"},
+    COMMENT_AUTHOR: {"citizen"},
+    OFFICIAL_ANSWER: {"staff", "admin"},
 }
 
 
@@ -103,6 +111,11 @@ def _draft(world: World) -> dict[str, Any]:
 
 def _draft_phase(world: World) -> dict[str, Any]:
     return {**_draft(world), "phase_id": world.ids["draft_phase"]}
+
+
+def _comment_ids(**names: str) -> Callable[[World], dict[str, Any]]:
+    """The slug and, for each argument, the id of that name in ``world.ids``."""
+    return lambda world: {**_slug(world), **{arg: world.ids[key] for arg, key in names.items()}}
 
 
 LOGGED_IN_REDIRECT = {"anonymous": 200, "default": 302}
@@ -169,6 +182,32 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("processes.admin_edit_phase", "POST"): Route(PROCESS_MANAGE, 422, _draft_phase),
     ("processes.admin_delete_phase", "GET"): Route(PROCESS_MANAGE, args=_draft_phase),
     ("processes.admin_delete_phase", "POST"): Route(PROCESS_MANAGE, 302, _draft_phase),
+    ("comments.process_thread", "GET"): Route(PUBLIC, args=_process),
+    ("comments.permalink", "GET"): Route(PUBLIC, 302, _comment_ids(comment_id="citizen_comment")),
+    # without htmx, "load more" sends the reader to the page of the thread's owner
+    ("comments.more", "GET"): Route(PUBLIC, 302, _comment_ids(thread_id="comment_thread")),
+    ("comments.create", "POST"): Route(MEMBER, 422, _comment_ids(thread_id="comment_thread")),
+    ("comments.reply", "GET"): Route(MEMBER, args=_comment_ids(comment_id="citizen_comment")),
+    ("comments.reply", "POST"): Route(MEMBER, 422, _comment_ids(comment_id="citizen_comment")),
+    ("comments.edit", "GET"): Route(
+        COMMENT_AUTHOR, args=_comment_ids(comment_id="citizen_comment")
+    ),
+    ("comments.edit", "POST"): Route(
+        COMMENT_AUTHOR, 422, _comment_ids(comment_id="citizen_comment")
+    ),
+    ("comments.delete", "GET"): Route(
+        COMMENT_AUTHOR, args=_comment_ids(comment_id="citizen_comment")
+    ),
+    ("comments.delete", "POST"): Route(
+        COMMENT_AUTHOR, 302, _comment_ids(comment_id="citizen_comment")
+    ),
+    # an empty reaction is refused (400); the author may not react to their own comment (403)
+    ("comments.react", "POST"): Route(
+        MEMBER, {"citizen": 403, "default": 400}, _comment_ids(comment_id="citizen_comment")
+    ),
+    ("comments.official", "POST"): Route(
+        OFFICIAL_ANSWER, 400, _comment_ids(comment_id="staff_comment")
+    ),
 }
 
 
@@ -215,6 +254,7 @@ def world(app, make_municipality, make_member, make_user, make_process) -> World
         )
     result.ids["process_slug"] = published.slug
     result.ids["draft"] = draft.id
+    result.ids.update(comment_matrix_ids(app, users, published))
     return result
 
 

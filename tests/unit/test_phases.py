@@ -282,3 +282,26 @@ def test_archived_public_process_stays_readable_for_everyone():
     process = _process(TIMELINE, state=ProcessState.ARCHIVED)
     assert allowed("process.view", AnonymousUserMixin(), process)
     assert not allowed("process.follow", _user(Role.CITIZEN, process.municipality), process)
+
+
+# --- rich text in the forms ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Ein Absatz.",
+        "Erster Absatz.\n\nZweiter mit <strong>Betonung</strong>\nund Zeilenumbruch.",
+        'Mit <a href="https://example.org">Link</a>.',
+    ],
+)
+def test_rich_text_survives_a_round_trip_through_the_edit_form(typed):
+    stored = services.rich_text(typed)
+    assert services.rich_text(services.rich_text_for_editing(stored)) == stored
+
+
+def test_rich_text_strips_scripts_and_keeps_lists():
+    assert "<script" not in services.rich_text("<script>alert(1)</script>Text")
+    listed = services.rich_text("<ul><li>eins</li><li>zwei</li></ul>")
+    assert listed == "<ul><li>eins</li><li>zwei</li></ul>"
+    assert services.rich_text_for_editing(listed) == listed

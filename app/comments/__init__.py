@@ -1,0 +1,20 @@
+"""Threaded comments on anything commentable: a process's own discussion, proposals, outcomes.
+
+A commentable object holds a ``Thread`` id and shows the thread with the Jinja global
+``comment_thread(thread_id)``; it tells comment links where it lives by registering a resolver in
+``app.comments.owners``. See ``services`` for the rules.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, the rules and the Jinja globals (called by the factory)."""
+    from app.comments import policies as _policies  # noqa: F401  registers rules
+    from app.comments import registry as _registry  # noqa: F401  format, kind, thread owner
+    from app.comments.views import bp, render_thread, report_url
+
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(comment_thread=render_thread, comment_report_url=report_url)

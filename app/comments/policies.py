@@ -1,0 +1,72 @@
+"""Who may do what in comment threads; views ask with ``require``, templates with ``can``.
+
+Reading a thread is reading its process (``process.view``). Writing follows the process's phases
+(see ``services.write_gate``); editing and deleting belong to the author; the official-answer mark
+belongs to the administration.
+"""
+
+from __future__ import annotations
+
+from app.comments import services
+from app.comments.models import Comment
+from app.contributions.models import Visibility
+from app.core.permissions import allowed, rule
+from app.core.roles import TrialogGroup
+from app.core.time import utcnow
+from app.extensions import db
+from app.processes.models import Process
+
+
+def _process_of(comment: Comment) -> Process:
+    # The thread page has the process loaded already: this is an identity-map hit, not a query.
+    return db.session.get(Process, comment.contribution.process_id)
+
+
+@rule("comment.write")
+def write(user, process: Process) -> bool:
+    """Start a comment in a thread of ``process``: members in participation, answers in evaluation."""
+    return (
+        allowed("process.view", user, process)
+        and services.write_gate(process, user, utcnow()).allowed
+    )
+
+
+@rule("comment.reply")
+def reply(user, comment: Comment) -> bool:
+    return services.is_answerable(comment) and write(user, _process_of(comment))
+
+
+@rule("comment.react")
+def react(user, comment: Comment) -> bool:
+    """Agree or disagree with someone else's comment, while one may write in the thread."""
+    return (
+        services.is_answerable(comment)
+        and not services.is_author(user, comment)
+        and write(user, _process_of(comment))
+    )
+
+
+@rule("comment.edit")
+def edit(user, comment: Comment) -> bool:
+    return services.is_author(user, comment) and services.may_still_edit(comment, utcnow())
+
+
+@rule("comment.delete")
+def delete(user, comment: Comment) -> bool:
+    return (
+        services.is_author(user, comment) and comment.contribution.visibility != Visibility.DELETED
+    )
+
+
+@rule("comment.mark_official")
+def mark_official(user, comment: Comment) -> bool:
+    """Staff mark what the administration wrote as its official answer (or take the mark back)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    process = _process_of(comment)
+    return (
+        comment.contribution.author_group == TrialogGroup.ADMINISTRATION
+        and comment.contribution.visibility == Visibility.VISIBLE
+        and user.role_in(process.municipality) in services.OFFICIAL_ROLES
+        and allowed("process.view", user, process)
+    )

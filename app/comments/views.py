@@ -1,0 +1,413 @@
+"""Comment threads: the process discussion page, writing, replying, reacting, editing, deleting,
+permalinks, and the thread section other pages embed through the ``comment_thread`` Jinja global.
+
+Every action works as a plain form; requests from htmx (``HX-Request``) get the changed piece of the
+page instead of a redirect. Views parse, call a service, render; one commit per request.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from app.comments import services
+from app.comments.forms import CommentForm, EditForm, OfficialForm, ReactionForm, ReplyForm
+from app.comments.models import Comment, Reaction
+from app.comments.owners import resolve_owners
+from app.contributions.models import Thread
+from app.contributions.services import ContributionRefused
+from app.core.forms import ConfirmForm
+from app.core.pagination import MAX_PAGE
+from app.core.permissions import can, require
+from app.core.time import utcnow
+from app.extensions import db
+from app.municipalities.tenancy import current_municipality, tenant_blueprint
+from app.processes import services as processes
+from app.processes.models import Process
+
+bp = tenant_blueprint(Blueprint("comments", __name__, url_prefix="/<slug>"))
+
+PAGE_ARG = "comments_page"
+SORT_ARG = "comments_sort"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _requested_page() -> int:
+    page = request.args.get(PAGE_ARG, 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def _with_args(url: str, **args) -> str:
+    """``url`` with query arguments set (``None`` removes one)."""
+    base, _sep, query = url.partition("?")
+    merged = dict(parse_qsl(query))
+    for name, value in args.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = str(value)
+    return f"{base}?{urlencode(merged)}" if merged else base
+
+
+def _load_thread(thread_id: int) -> tuple[Thread, Process]:
+    thread = services.get_thread(current_municipality(), thread_id)
+    if thread is None:
+        abort(404)
+    process = services.process_of(thread)
+    require("process.view", process)
+    return thread, process
+
+
+def _load_comment(comment_id: int) -> Comment:
+    comment = services.get_comment(current_municipality(), comment_id)
+    if comment is None:
+        abort(404)
+    require("process.view", services.process_of(comment.thread))
+    return comment
+
+
+def _owner_url(thread: Thread) -> str:
+    owner = resolve_owners([thread.id]).get(thread.id)
+    if owner is None:
+        abort(404)
+    return owner.url
+
+
+def _comment_url(comment: Comment, user) -> str:
+    """Where a comment stands: its owner's page, the right page of the thread, its anchor."""
+    page = services.page_of(comment, user)
+    url = _with_args(_owner_url(comment.thread), **{PAGE_ARG: page if page > 1 else None})
+    return f"{url}#comment-{comment.id}"
+
+
+def report_url(contribution_id: int) -> str | None:
+    """The moderation domain's report form for a contribution, once that domain provides one."""
+    if "moderation.report" not in current_app.view_functions:
+        return None
+    return url_for("moderation.report", contribution_id=contribution_id)
+
+
+def _thread_context(thread: Thread, process: Process, page_view, *, owner_url: str) -> dict:
+    """What the thread templates need besides the page of comments: permissions and addresses."""
+    now = utcnow()
+    sort = page_view.sort
+    return {
+        "municipality": current_municipality(),
+        "thread": thread,
+        "process": process,
+        "view": page_view,
+        "now": now,
+        "gate": services.write_gate(process, current_user, now),
+        "may_write": can("comment.write", process),
+        "sorts": list(services.Sort),
+        "owner_url": owner_url,
+        "page_url": lambda page, sort=sort: _with_args(
+            owner_url,
+            **{
+                PAGE_ARG: page if page > 1 else None,
+                SORT_ARG: sort.value if sort != services.Sort.OLDEST else None,
+            },
+        ),
+        "more_url": lambda page: url_for(
+            "comments.more", thread_id=thread.id, **{PAGE_ARG: page, SORT_ARG: sort.value}
+        ),
+        "report_url": report_url,
+        "edit_window_minutes": int(services.EDIT_WINDOW.total_seconds() // 60),
+    }
+
+
+def render_thread(thread_id: int) -> Markup:
+    """The thread section (comments, sorting, pages, the form) for an owner's page.
+
+    The Jinja global ``comment_thread``: a proposal page calls ``{{ comment_thread(thread_id) }}``.
+    Renders nothing for a thread the visitor may not read or that belongs to another municipality.
+    """
+    municipality = g.get("municipality")
+    if municipality is None:
+        return Markup("")
+    thread = services.get_thread(municipality, thread_id)
+    if thread is None:
+        return Markup("")
+    process = services.process_of(thread)
+    if not can("process.view", process):
+        return Markup("")
+    page_view = services.load_thread_page(
+        thread, current_user, services.Sort.parse(request.args.get(SORT_ARG)), _requested_page()
+    )
+    context = _thread_context(thread, process, page_view, owner_url=request.full_path)
+    form = CommentForm(prefix=f"thread{thread.id}")
+    return Markup(render_template("comments/_thread.html", form=form, **context))  # noqa: S704
+
+
+# --- the process's own discussion ---------------------------------------------------------------
+
+
+@bp.get("/processes/<process_slug>/comments/")
+def process_thread(process_slug: str):
+    """The "comments" participation format: the discussion of the process itself."""
+    process = processes.get_process_by_slug(current_municipality(), process_slug)
+    if process is None or (process.is_draft and not can("process.manage", process)):
+        abort(404)
+    require("process.view", process)
+    if "comments" not in process.format_keys:
+        abort(404)
+    thread = services.thread_for_process(process)
+    db.session.commit()  # the thread exists from the first visit on
+    return render_template(
+        "comments/process_thread.html",
+        municipality=current_municipality(),
+        process=process,
+        thread=thread,
+    )
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@bp.get("/comments/<int:comment_id>")
+def permalink(comment_id: int):
+    """A comment's stable address: sends the reader to the page of the thread that shows it."""
+    comment = _load_comment(comment_id)
+    return redirect(_comment_url(comment, current_user))
+
+
+@bp.get("/threads/<int:thread_id>/comments")
+def more(thread_id: int):
+    """The next top-level comments for "load more" (htmx); plain requests go to the owner page."""
+    thread, process = _load_thread(thread_id)
+    owner_url = _owner_url(thread)
+    sort = services.Sort.parse(request.args.get(SORT_ARG))
+    page = _requested_page()
+    if not _is_htmx():
+        response = redirect(
+            _with_args(
+                owner_url,
+                **{
+                    PAGE_ARG: page if page > 1 else None,
+                    SORT_ARG: sort.value if sort != services.Sort.OLDEST else None,
+                },
+            )
+            + "#comments"
+        )
+    else:
+        page_view = services.load_thread_page(thread, current_user, sort, page)
+        context = _thread_context(thread, process, page_view, owner_url=owner_url)
+        response = make_response(render_template("comments/_more.html", **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _compose_page(
+    form, thread: Thread, process: Process, *, action: str, parent=None, comment=None
+):
+    """The form again, with its errors (422) or a preview of the sanitised text (200).
+
+    htmx gets only the form, put back in its place; a plain request gets a page of its own. Either
+    way the text stays as typed.
+    """
+    preview = (
+        services.render_body(form.body.data or "")
+        if form.preview.data and not form.errors
+        else None
+    )
+    status = 422 if form.errors else 200
+    context = {
+        "form": form,
+        "thread": thread,
+        "process": process,
+        "action": action,
+        "parent": parent,
+        "comment": comment,
+        "preview": preview,
+        "municipality": current_municipality(),
+    }
+    if _is_htmx():
+        response = make_response(
+            render_template("comments/_form.html", inline=True, **context), status
+        )
+        if request.method == "POST":  # back into the form's own box, not the list of comments
+            response.headers["HX-Retarget"] = f"#{form._prefix}box"
+            response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    context["back_url"] = (
+        url_for(".permalink", comment_id=(comment or parent).id)
+        if (comment or parent)
+        else _owner_url(thread) + "#comments"
+    )
+    return render_template("comments/compose.html", **context), status
+
+
+def _refused(form, exc: Exception) -> None:
+    form.body.errors = [*form.body.errors, str(exc)]
+
+
+@bp.post("/threads/<int:thread_id>/comments")
+@login_required
+def create(thread_id: int):
+    thread, process = _load_thread(thread_id)
+    require("comment.write", process)
+    sort = services.Sort.parse(request.args.get(SORT_ARG))
+    action = url_for(
+        ".create",
+        thread_id=thread.id,
+        **{SORT_ARG: sort.value if sort == services.Sort.NEWEST else None},
+    )
+    form = CommentForm(prefix=f"thread{thread.id}")
+    if not form.validate_on_submit() or form.preview.data:
+        return _compose_page(form, thread, process, action=action)
+    try:
+        comment = services.post_comment(current_user, thread, process, form.body.data)
+    except (services.CommentError, ContributionRefused) as exc:
+        _refused(form, exc)
+        return _compose_page(form, thread, process, action=action)
+    db.session.commit()
+    if _is_htmx():
+        return render_template(
+            "comments/_created.html",
+            node=services.node_for(comment, current_user),
+            form=CommentForm(prefix=f"thread{thread.id}", formdata=None),
+            thread=thread,
+            action=action,
+            swap="afterbegin" if sort == services.Sort.NEWEST else "beforeend",
+        )
+    flash(_("Your comment has been published."), "success")
+    return redirect(_comment_url(comment, current_user))
+
+
+@bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
+@login_required
+def reply(comment_id: int):
+    parent = _load_comment(comment_id)
+    require("comment.reply", parent)
+    thread = parent.thread
+    process = services.process_of(thread)
+    action = url_for(".reply", comment_id=parent.id)
+    form = ReplyForm(prefix=f"reply{parent.id}")
+    if request.method == "GET" or not form.validate_on_submit() or form.preview.data:
+        return _compose_page(form, thread, process, action=action, parent=parent)
+    try:
+        comment = services.post_comment(current_user, thread, process, form.body.data, parent)
+    except (services.CommentError, ContributionRefused) as exc:
+        _refused(form, exc)
+        return _compose_page(form, thread, process, action=action, parent=parent)
+    db.session.commit()
+    if _is_htmx():
+        return render_template(
+            "comments/_created.html", node=services.node_for(comment, current_user)
+        )
+    flash(_("Your reply has been published."), "success")
+    return redirect(_comment_url(comment, current_user))
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int):
+    comment = _load_comment(comment_id)
+    require("comment.edit", comment)
+    thread = comment.thread
+    process = services.process_of(thread)
+    # Only a GET fills in the stored text: an emptied field posted back must stay empty (422).
+    form = EditForm(
+        prefix=f"edit{comment.id}",
+        data={"body": comment.source} if request.method == "GET" else None,
+    )
+    action = url_for(".edit", comment_id=comment.id)
+    if request.method == "GET" or not form.validate_on_submit() or form.preview.data:
+        return _compose_page(form, thread, process, action=action, comment=comment)
+    try:
+        services.edit_comment(comment, form.body.data)
+    except services.CommentError as exc:
+        _refused(form, exc)
+        return _compose_page(form, thread, process, action=action, comment=comment)
+    db.session.commit()
+    flash(_("Your changes have been saved."), "success")
+    return redirect(_comment_url(comment, current_user))
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(comment_id: int):
+    comment = _load_comment(comment_id)
+    require("comment.delete", comment)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        url = _comment_url(comment, current_user)
+        services.delete_comment(comment)
+        db.session.commit()
+        flash(_("Your comment has been deleted."), "success")
+        return redirect(url)
+    return render_template(
+        "comments/delete.html",
+        municipality=current_municipality(),
+        comment=comment,
+        form=form,
+        back_url=url_for(".permalink", comment_id=comment.id),
+    )
+
+
+@bp.post("/comments/<int:comment_id>/reaction")
+@login_required
+def react(comment_id: int):
+    comment = _load_comment(comment_id)
+    require("comment.react", comment)
+    form = ReactionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    value = None if form.reaction.data == "none" else Reaction(form.reaction.data)
+    services.set_reaction(current_user, comment, value)
+    db.session.commit()
+    if _is_htmx():
+        announcement = {
+            Reaction.AGREE: _("You agree with this comment."),
+            Reaction.DISAGREE: _("You disagree with this comment."),
+            None: _("Your reaction has been withdrawn."),
+        }[value]
+        return render_template(
+            "comments/_reactions.html",
+            node=services.node_for(comment, current_user),
+            announcement=announcement,
+        )
+    return redirect(_comment_url(comment, current_user))
+
+
+@bp.post("/comments/<int:comment_id>/official")
+@login_required
+def official(comment_id: int):
+    comment = _load_comment(comment_id)
+    require("comment.mark_official", comment)
+    form = OfficialForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_official(current_user, comment, form.mark.data == "1")
+    db.session.commit()
+    flash(
+        _("The comment is marked as the administration's official answer.")
+        if comment.is_official_answer
+        else _("The official-answer mark has been removed."),
+        "success",
+    )
+    return redirect(_comment_url(comment, current_user))
