@@ -33,11 +33,30 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import strip_filter, text_field
 from app.processes import formats
-from app.processes.models import DecisionMaker, PhaseKind, Visibility
+from app.processes.models import (
+    DECISION_MAKER_LABELS,
+    PHASE_KIND_LABELS,
+    VISIBILITY_LABELS,
+    DecisionMaker,
+    PhaseKind,
+    Visibility,
+)
 from app.processes.services import When
 
-RICH_HELP = _l(
-    "Blank lines separate paragraphs. Simple formatting is kept: <strong>, <em>, lists, links."
+
+class PlainText:
+    """A lazy message shown as text: Flask-Babel's lazy strings count as safe HTML in Jinja, and
+    this help text names HTML tags that must appear, not act."""
+
+    def __init__(self, message) -> None:
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+RICH_HELP = PlainText(
+    _l("Blank lines separate paragraphs. Simple formatting is kept: <strong>, <em>, lists, links.")
 )
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 
@@ -92,7 +111,7 @@ class ProcessForm(FlaskForm):
     )
     visibility = SelectField(
         _l("Who can read it"),
-        choices=[SelectChoice(v.value, v.label) for v in Visibility],
+        choices=[SelectChoice(v.value, VISIBILITY_LABELS[v]) for v in Visibility],
         validators=[DataRequired()],
     )
     image = FileField(
@@ -125,7 +144,7 @@ class ProcessForm(FlaskForm):
     decision_maker = SelectField(
         _l("Who decides in the end"),
         choices=[SelectChoice("", _l("Please choose"))]
-        + [SelectChoice(d.value, d.label) for d in DecisionMaker],
+        + [SelectChoice(d.value, DECISION_MAKER_LABELS[d]) for d in DecisionMaker],
         validators=[Optional()],
     )
     decision_timing = text_field(
@@ -193,7 +212,7 @@ class ProcessForm(FlaskForm):
 class PhaseForm(FlaskForm):
     kind = SelectField(
         _l("Kind of phase"),
-        choices=[SelectChoice(k.value, k.label) for k in PhaseKind],
+        choices=[SelectChoice(k.value, PHASE_KIND_LABELS[k]) for k in PhaseKind],
         validators=[DataRequired()],
     )
     title = text_field(_l("Title"), max_length=200)

@@ -401,3 +401,19 @@ def test_draft_image_is_not_served_to_the_public(app, client, staff_client, town
     process = _process(app, title=CONCEPT["title"])
     staff_client.post("/logout")
     assert client.get(f"/{town.slug}/processes/{process.slug}/image").status_code == 404
+
+
+def test_form_help_naming_html_tags_shows_them_as_text(staff_client, town):
+    page = staff_client.get(f"/{town.slug}/admin/processes/new").get_data(as_text=True)
+    assert "kept: &lt;strong&gt;, &lt;em&gt;, lists, links." in page
+    assert "kept: <strong>" not in page
+
+
+def test_form_choices_follow_the_language(client, login, make_member, town):
+    login(client, make_member(town, Role.STAFF))
+    german = client.get(f"/{town.slug}/admin/processes/new").get_data(as_text=True)
+    assert "Public: everyone can read it" not in german
+    client.get("/lang/en")
+    english = client.get(f"/{town.slug}/admin/processes/new").get_data(as_text=True)
+    assert "Public: everyone can read it" in english
+    assert "The municipal council" in english

@@ -98,7 +98,7 @@ def test_open_participation_tells_anonymous_visitors_to_log_in(
     process = make_process(town, xss=False)
     _english(client)
     page = client.get(_url(town, process)).get_data(as_text=True)
-    assert "Participation is open." in page
+    assert "Participation is open until" in page
     assert "Log in to take part" in page
 
 
