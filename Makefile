@@ -22,7 +22,7 @@ translations: $(STAMP) ## compile the message catalogs
 
 extract-messages: $(STAMP) ## refresh messages.pot and update the catalogs
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 run: $(STAMP) translations ## set up, migrate, seed the demo when empty, serve on http://127.0.0.1:5000 (with the scheduler)
 	$(FLASK) db upgrade
