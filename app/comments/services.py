@@ -170,17 +170,23 @@ def process_of(thread: Thread) -> Process:
 
 
 def _insert_ignoring_conflict(model, index_elements: list[str], **values) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True if a row was inserted."""
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True if a row was inserted.
+
+    The inserted id comes back through RETURNING: drivers do not agree on the row count of an
+    INSERT (psycopg reports -1 here).
+    """
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
     statement = (
-        insert(model.__table__)
+        insert(table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=index_elements)
+        .returning(table.c.id)
     )
-    return db.session.execute(statement).rowcount == 1
+    return db.session.execute(statement).first() is not None
 
 
 def thread_for_process(process: Process) -> Thread:
