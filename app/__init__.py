@@ -28,6 +28,8 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.processes import policies as _process_policies  # noqa: F401  registers rules
     from app.processes import views as processes
     from app.site import views as site
+    from app.surveys import policies as _survey_policies  # noqa: F401  registers rules
+    from app.surveys import views as surveys
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_object(config_for(config_name))
@@ -49,6 +51,7 @@ def create_app(config_name: str | None = None) -> Flask:
     init_tenancy(app)
     for blueprint in (site.bp, accounts.bp, platform.bp, municipalities.bp, processes.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(surveys.bp)
 
     init_comments(app)
     init_error_handlers(app)

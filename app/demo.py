@@ -122,6 +122,10 @@ def _register_domain_seeders() -> None:
 
     if seed_processes not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_processes)
+    from app.surveys.demo import seed_survey
+
+    if seed_survey not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_survey)
     # Comments come last: they take part in the threads the other seeders' objects hold.
     from app.comments.demo import seed_comments
 

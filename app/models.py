@@ -7,3 +7,11 @@ from app.processes.models import Phase, Process, ProcessFollow, ProcessFormat  #
 from app.contributions.models import Contribution, Thread  # noqa: F401
 from app.contributions.models import Contribution, Thread  # noqa: F401
 from app.comments.models import Comment, CommentReaction, ProcessThread  # noqa: F401
+from app.surveys.models import (  # noqa: F401
+    Answer,
+    Option,
+    Question,
+    Response,
+    Survey,
+    SurveyParticipation,
+)

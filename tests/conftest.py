@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -396,5 +397,108 @@ def make_process(app) -> Callable:
             ]
             process.format_rows = [ProcessFormat(key=key) for key in formats]
         return _persist(app, process)
+
+    return make
+
+
+@dataclass
+class SurveyRef:
+    """What tests need of a survey made by ``make_survey``: ids, in question order."""
+
+    id: int
+    process_slug: str
+    questions: list[Any]  # QuestionRef
+
+    def q(self, qtype: str) -> Any:
+        """The first question of ``qtype`` ("single", "scale", ...)."""
+        return next(q for q in self.questions if q.type == qtype)
+
+
+@dataclass
+class QuestionRef:
+    id: int
+    type: str
+    options: list[int]
+
+
+EVERY_QUESTION_TYPE = [
+    dict(
+        type="single",
+        text="Wie oft",
+        required=True,
+        allow_other=True,
+        options=["Täglich", "Wöchentlich", "Selten"],
+    ),
+    dict(
+        type="multiple",
+        text="Was fehlt",
+        min_choices=2,
+        max_choices=3,
+        options=["Bänke", "Bäume", "Wasser", "Spielgeräte"],
+    ),
+    dict(type="yes_no", text="Autofrei"),
+    dict(
+        type="scale",
+        text="Wie wichtig",
+        scale_min=1,
+        scale_max=5,
+        scale_min_label="unwichtig",
+        scale_max_label="sehr wichtig",
+    ),
+    dict(type="ranking", text="Reihenfolge", options=["Grün", "Markt", "Feste"]),
+    dict(type="short_text", text="Ein Wort"),
+    dict(type="long_text", text="Ihre Idee"),
+]
+
+
+@pytest.fixture
+def make_survey(app) -> Callable:
+    """A survey in ``process`` with one question of every type by default (see
+    ``EVERY_QUESTION_TYPE``); texts carry the XSS payload unless ``xss=False``."""
+    from app.extensions import db
+    from app.processes.models import Process
+    from app.surveys.models import Option, Question, QuestionType, Survey
+
+    def make(process, *, xss: bool = True, questions=None, **values):
+        payload = XSS if xss else ""
+        with app.app_context():
+            loaded = db.session.get(Process, process.id)
+            defaults = dict(
+                municipality_id=loaded.municipality_id,
+                process_id=loaded.id,
+                title=f"Umfrage{payload}",
+                introduction="<p>Einleitung</p>",
+                closing_text="<p>Danke</p>",
+                state="published",
+            )
+            defaults.update(values)
+            survey = Survey(**defaults)
+            for position, spec in enumerate(
+                EVERY_QUESTION_TYPE if questions is None else questions
+            ):
+                spec = dict(spec)
+                labels = spec.pop("options", [])
+                text = spec.pop("text")
+                question = Question(
+                    position=position,
+                    text=f"{text}{payload}",
+                    type=QuestionType(spec.pop("type")),
+                    **spec,
+                )
+                question.options = [
+                    Option(label=f"{label}{payload}", position=i) for i, label in enumerate(labels)
+                ]
+                survey.questions.append(question)
+            db.session.add(survey)
+            db.session.commit()
+            ref = SurveyRef(
+                survey.id,
+                loaded.slug,
+                [
+                    QuestionRef(q.id, q.type.value, [o.id for o in q.options])
+                    for q in survey.questions
+                ],
+            )
+        return ref
 
     return make

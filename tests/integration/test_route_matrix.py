@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from comments_support import comment_matrix_ids
+from surveys_support import survey_matrix_ids
 
 from app.core.roles import Role
 
@@ -118,6 +119,35 @@ def _comment_ids(**names: str) -> Callable[[World], dict[str, Any]]:
     return lambda world: {**_slug(world), **{arg: world.ids[key] for arg, key in names.items()}}
 
 
+def _survey(world: World) -> dict[str, Any]:
+    return {**_process(world), "survey_id": world.ids["survey"]}
+
+
+def _survey_process(world: World) -> dict[str, Any]:
+    return {**_slug(world), "process_id": world.ids["survey_process"]}
+
+
+def _survey_admin(world: World, *names: str) -> dict[str, Any]:
+    keys = {"question_id": "survey_question", "option_id": "survey_option"}
+    return {
+        **_slug(world),
+        "survey_id": world.ids["survey"],
+        **{name: world.ids[keys[name]] for name in names},
+    }
+
+
+def _survey_question(world: World) -> dict[str, Any]:
+    return _survey_admin(world, "question_id")
+
+
+def _survey_option(world: World) -> dict[str, Any]:
+    return _survey_admin(world, "question_id", "option_id")
+
+
+# members get their empty answers back (422); others are told they would have to join (302)
+SURVEY_ANSWER = {"other_staff": 302, "other_admin": 302, "platform_admin": 302, "default": 422}
+
+
 LOGGED_IN_REDIRECT = {"anonymous": 200, "default": 302}
 
 # (endpoint, method) -> expectation. Add every new route here.
@@ -208,6 +238,39 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("comments.official", "POST"): Route(
         OFFICIAL_ANSWER, 400, _comment_ids(comment_id="staff_comment")
     ),
+    ("surveys.index", "GET"): Route(PUBLIC, args=_process),
+    ("surveys.show", "GET"): Route(PUBLIC, args=_survey),
+    ("surveys.show", "POST"): Route(LOGIN, SURVEY_ANSWER, _survey),
+    ("surveys.survey_results", "GET"): Route(PUBLIC, args=_survey),
+    ("surveys.texts", "GET"): Route(
+        PUBLIC, args=lambda w: {**_survey(w), "question_id": w.ids["survey_text_question"]}
+    ),
+    ("surveys.admin_index", "GET"): Route(PROCESS_MANAGE, args=_survey_process),
+    ("surveys.admin_new", "GET"): Route(PROCESS_MANAGE, args=_survey_process),
+    ("surveys.admin_new", "POST"): Route(PROCESS_MANAGE, 422, _survey_process),
+    ("surveys.admin_survey", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
+    ("surveys.admin_edit", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
+    ("surveys.admin_edit", "POST"): Route(PROCESS_MANAGE, 422, _survey_admin),
+    ("surveys.admin_preview", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
+    ("surveys.admin_publish", "POST"): Route(PROCESS_MANAGE, 302, _survey_admin),
+    ("surveys.admin_unpublish", "POST"): Route(PROCESS_MANAGE, 302, _survey_admin),
+    ("surveys.admin_delete", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
+    ("surveys.admin_delete", "POST"): Route(PROCESS_MANAGE, 302, _survey_admin),
+    ("surveys.admin_new_question", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
+    ("surveys.admin_new_question", "POST"): Route(PROCESS_MANAGE, 422, _survey_admin),
+    ("surveys.admin_edit_question", "GET"): Route(PROCESS_MANAGE, args=_survey_question),
+    ("surveys.admin_edit_question", "POST"): Route(PROCESS_MANAGE, 422, _survey_question),
+    ("surveys.admin_delete_question", "GET"): Route(PROCESS_MANAGE, args=_survey_question),
+    ("surveys.admin_delete_question", "POST"): Route(PROCESS_MANAGE, 302, _survey_question),
+    ("surveys.admin_move_question", "POST"): Route(PROCESS_MANAGE, 302, _survey_question),
+    ("surveys.admin_new_option", "POST"): Route(PROCESS_MANAGE, 422, _survey_question),
+    ("surveys.admin_edit_option", "GET"): Route(PROCESS_MANAGE, args=_survey_option),
+    ("surveys.admin_edit_option", "POST"): Route(PROCESS_MANAGE, 422, _survey_option),
+    ("surveys.admin_delete_option", "GET"): Route(PROCESS_MANAGE, args=_survey_option),
+    ("surveys.admin_delete_option", "POST"): Route(PROCESS_MANAGE, 302, _survey_option),
+    ("surveys.admin_move_option", "POST"): Route(PROCESS_MANAGE, 302, _survey_option),
+    ("surveys.export_csv", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
+    ("surveys.export_xlsx", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
 }
 
 
@@ -255,6 +318,7 @@ def world(app, make_municipality, make_member, make_user, make_process) -> World
     result.ids["process_slug"] = published.slug
     result.ids["draft"] = draft.id
     result.ids.update(comment_matrix_ids(app, users, published))
+    result.ids.update(survey_matrix_ids(app, published))
     return result
 
 
