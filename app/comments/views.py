@@ -88,10 +88,16 @@ def _load_comment(comment_id: int) -> Comment:
 
 
 def _owner_url(thread: Thread) -> str:
+    """The page that shows ``thread``, as its owner registered it.
+
+    A thread whose owner kind has not registered (yet) is sent to its process page, so that what
+    was just written never ends in an error page.
+    """
     owner = resolve_owners([thread.id]).get(thread.id)
-    if owner is None:
-        abort(404)
-    return owner.url
+    if owner is not None:
+        return owner.url
+    process = services.process_of(thread)
+    return url_for("processes.show", slug=current_municipality().slug, process_slug=process.slug)
 
 
 def _comment_url(comment: Comment, user) -> str:
