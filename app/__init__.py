@@ -20,6 +20,9 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.core.i18n import select_locale
     from app.core.security import init_security_headers
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.moderation import audit_views
+    from app.moderation import policies as _moderation_policies  # noqa: F401  registers rules
+    from app.moderation import views as moderation
     from app.municipalities import platform_views as platform
     from app.municipalities import policies as _municipality_policies  # noqa: F401  registers rules
     from app.municipalities import views as municipalities
@@ -50,6 +53,13 @@ def create_app(config_name: str | None = None) -> Flask:
 
     init_tenancy(app)
     for blueprint in (site.bp, accounts.bp, platform.bp, municipalities.bp, processes.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (
+        moderation.bp,
+        moderation.account_bp,
+        audit_views.bp,
+        audit_views.platform_bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(surveys.bp)
 

@@ -15,3 +15,11 @@ from app.surveys.models import (  # noqa: F401
     Survey,
     SurveyParticipation,
 )
+from app.moderation.models import (  # noqa: F401
+    Block,
+    Decision,
+    ModerationSettings,
+    Report,
+    ReportCount,
+    ReviewRequest,
+)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from comments_support import comment_matrix_ids
+from moderation_support import route_matrix_ids
 from surveys_support import survey_matrix_ids
 
 from app.core.roles import Role
@@ -33,6 +34,8 @@ PROCESS_MANAGE = "process_manage"
 MEMBER = "member"
 COMMENT_AUTHOR = "comment_author"  # the citizen, who wrote the matrix's comment
 OFFICIAL_ANSWER = "official_answer"  # staff and admins of this municipality
+# moderators, staff, facilitators, admins of this municipality; platform admins (not council)
+MODERATE = "moderate"
 
 ACTORS = (
     "anonymous",
@@ -64,6 +67,7 @@ ADMITTED = {
     MEMBER: {"citizen", "staff", "moderator", "council", "facilitator", "admin"},
     COMMENT_AUTHOR: {"citizen"},
     OFFICIAL_ANSWER: {"staff", "admin"},
+    MODERATE: {"staff", "moderator", "facilitator", "admin", "platform_admin"},
 }
 
 
@@ -146,6 +150,11 @@ def _survey_option(world: World) -> dict[str, Any]:
 
 # members get their empty answers back (422); others are told they would have to join (302)
 SURVEY_ANSWER = {"other_staff": 302, "other_admin": 302, "platform_admin": 302, "default": 422}
+
+
+def _ids(**names: str) -> Callable[[World], dict[str, Any]]:
+    """Arguments from ``world.ids``: ``_ids(block_id="block")`` gives the slug and that id."""
+    return lambda world: {**_slug(world), **{arg: world.ids[key] for arg, key in names.items()}}
 
 
 LOGGED_IN_REDIRECT = {"anonymous": 200, "default": 302}
@@ -271,6 +280,34 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("surveys.admin_move_option", "POST"): Route(PROCESS_MANAGE, 302, _survey_option),
     ("surveys.export_csv", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
     ("surveys.export_xlsx", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
+    ("moderation.report", "GET"): Route(LOGIN, args=_ids(contribution_id="reported")),
+    ("moderation.report", "POST"): Route(LOGIN, 422, _ids(contribution_id="reported")),
+    ("moderation.netiquette", "GET"): Route(PUBLIC, args=_slug),
+    ("moderation.queue", "GET"): Route(MODERATE, args=_slug),
+    ("moderation.pending", "GET"): Route(MODERATE, args=_slug),
+    ("moderation.reviews", "GET"): Route(MODERATE, args=_slug),
+    ("moderation.blocks", "GET"): Route(MODERATE, args=_slug),
+    ("moderation.case", "GET"): Route(MODERATE, args=_ids(contribution_id="reported")),
+    ("moderation.keep", "POST"): Route(MODERATE, 302, _ids(contribution_id="reported")),
+    ("moderation.hide", "POST"): Route(MODERATE, 422, _ids(contribution_id="reported")),
+    ("moderation.restore", "POST"): Route(MODERATE, 302, _ids(contribution_id="reported")),
+    ("moderation.approve", "POST"): Route(MODERATE, 302, _ids(contribution_id="reported")),
+    ("moderation.reject", "POST"): Route(MODERATE, 422, _ids(contribution_id="reported")),
+    ("moderation.block", "POST"): Route(MODERATE, 422, _ids(contribution_id="reported")),
+    ("moderation.lift_block", "POST"): Route(MODERATE, 302, _ids(block_id="block")),
+    ("moderation.uphold", "POST"): Route(MODERATE, 422, _ids(review_id="review")),
+    ("moderation.settings", "GET"): Route(MEMBER_ADMIN, args=_slug),
+    ("moderation.settings", "POST"): Route(MEMBER_ADMIN, 302, _slug),
+    # nobody in the matrix wrote the hidden contribution: its decision is nobody else's business
+    ("moderation_account.notices", "GET"): Route(LOGIN),
+    ("moderation_account.request_review", "GET"): Route(
+        LOGIN, 404, lambda w: {"decision_id": w.ids["hidden_decision"]}
+    ),
+    ("moderation_account.request_review", "POST"): Route(
+        LOGIN, 404, lambda w: {"decision_id": w.ids["hidden_decision"]}
+    ),
+    ("audit.log", "GET"): Route(MEMBER_ADMIN, args=_slug),
+    ("platform_audit.log_all", "GET"): Route(PLATFORM),
 }
 
 
@@ -319,6 +356,7 @@ def world(app, make_municipality, make_member, make_user, make_process) -> World
     result.ids["draft"] = draft.id
     result.ids.update(comment_matrix_ids(app, users, published))
     result.ids.update(survey_matrix_ids(app, published))
+    result.ids.update(route_matrix_ids(app, make_member, home, published))
     return result
 
 
