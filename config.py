@@ -80,6 +80,12 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
+    # Map tiles for proposal locations, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (mind
+    # the tile server's usage policy). Empty: no map; locations are entered as coordinates.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = os.environ.get(
+        "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
+    )
 
 
 class DevelopmentConfig(Config):

@@ -30,6 +30,8 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.processes import jobs as _process_jobs  # noqa: F401  registers scheduler jobs
     from app.processes import policies as _process_policies  # noqa: F401  registers rules
     from app.processes import views as processes
+    from app.proposals import policies as _proposal_policies  # noqa: F401  registers rules
+    from app.proposals import views as proposals
     from app.site import views as site
     from app.surveys import policies as _survey_policies  # noqa: F401  registers rules
     from app.surveys import views as surveys
@@ -61,6 +63,7 @@ def create_app(config_name: str | None = None) -> Flask:
         audit_views.platform_bp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(proposals.bp)  # before the CSP is built: it adds the map tile host
     app.register_blueprint(surveys.bp)
 
     init_comments(app)

@@ -126,6 +126,10 @@ def _register_domain_seeders() -> None:
 
     if seed_survey not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_survey)
+    from app.proposals.demo import seed_proposals
+
+    if seed_proposals not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_proposals)
     # Comments come last: they take part in the threads the other seeders' objects hold.
     from app.comments.demo import seed_comments
 

@@ -5,7 +5,14 @@ from app.core.audit import AuditEntry  # noqa: F401
 from app.municipalities.models import Invitation, Membership, Municipality  # noqa: F401
 from app.processes.models import Phase, Process, ProcessFollow, ProcessFormat  # noqa: F401
 from app.contributions.models import Contribution, Thread  # noqa: F401
-from app.contributions.models import Contribution, Thread  # noqa: F401
+from app.proposals.models import (  # noqa: F401
+    Proposal,
+    ProposalCategory,
+    ProposalSettings,
+    ProposalStatement,
+    ProposalStatusChange,
+    ProposalSupport,
+)
 from app.comments.models import Comment, CommentReaction, ProcessThread  # noqa: F401
 from app.surveys.models import (  # noqa: F401
     Answer,

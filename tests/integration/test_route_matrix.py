@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from comments_support import comment_matrix_ids
+from proposals_support import proposal_matrix_ids
 from moderation_support import route_matrix_ids
 from surveys_support import survey_matrix_ids
 
@@ -33,6 +34,8 @@ PROCESS_MANAGE = "process_manage"
 # members of this municipality, whatever their role (not other towns' staff, not platform admins)
 MEMBER = "member"
 COMMENT_AUTHOR = "comment_author"  # the citizen, who wrote the matrix's comment
+PROPOSAL_AUTHOR = "proposal_author"  # the citizen, who wrote the matrix's proposal
+COUNCIL = "council"  # council members of this municipality
 OFFICIAL_ANSWER = "official_answer"  # staff and admins of this municipality
 # moderators, staff, facilitators, admins of this municipality; platform admins (not council)
 MODERATE = "moderate"
@@ -66,6 +69,8 @@ ADMITTED = {
     PROCESS_MANAGE: {"staff", "facilitator", "admin", "platform_admin"},
     MEMBER: {"citizen", "staff", "moderator", "council", "facilitator", "admin"},
     COMMENT_AUTHOR: {"citizen"},
+    PROPOSAL_AUTHOR: {"citizen"},
+    COUNCIL: {"council"},
     OFFICIAL_ANSWER: {"staff", "admin"},
     MODERATE: {"staff", "moderator", "facilitator", "admin", "platform_admin"},
 }
@@ -155,6 +160,18 @@ SURVEY_ANSWER = {"other_staff": 302, "other_admin": 302, "platform_admin": 302, 
 def _ids(**names: str) -> Callable[[World], dict[str, Any]]:
     """Arguments from ``world.ids``: ``_ids(block_id="block")`` gives the slug and that id."""
     return lambda world: {**_slug(world), **{arg: world.ids[key] for arg, key in names.items()}}
+
+
+def _proposal(world: World) -> dict[str, Any]:
+    return {**_process(world), "proposal_id": world.ids["proposal"]}
+
+
+def _proposal_process(world: World) -> dict[str, Any]:
+    return {**_slug(world), "process_id": world.ids["proposal_process"]}
+
+
+def _proposal_admin(world: World) -> dict[str, Any]:
+    return {**_proposal_process(world), "proposal_id": world.ids["proposal"]}
 
 
 LOGGED_IN_REDIRECT = {"anonymous": 200, "default": 302}
@@ -280,6 +297,25 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("surveys.admin_move_option", "POST"): Route(PROCESS_MANAGE, 302, _survey_option),
     ("surveys.export_csv", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
     ("surveys.export_xlsx", "GET"): Route(PROCESS_MANAGE, args=_survey_admin),
+    ("proposals.index", "GET"): Route(PUBLIC, args=_process),
+    ("proposals.similar", "GET"): Route(PUBLIC, args=_process),
+    ("proposals.show", "GET"): Route(PUBLIC, args=_proposal),
+    ("proposals.new", "GET"): Route(MEMBER, args=_process),
+    ("proposals.new", "POST"): Route(MEMBER, 422, _process),
+    ("proposals.edit", "GET"): Route(PROPOSAL_AUTHOR, args=_proposal),
+    ("proposals.edit", "POST"): Route(PROPOSAL_AUTHOR, 422, _proposal),
+    ("proposals.withdraw", "GET"): Route(PROPOSAL_AUTHOR, args=_proposal),
+    ("proposals.withdraw", "POST"): Route(PROPOSAL_AUTHOR, 302, _proposal),
+    ("proposals.support", "POST"): Route(MEMBER, 302, _proposal),
+    ("proposals.unsupport", "POST"): Route(MEMBER, 302, _proposal),
+    ("proposals.statement", "GET"): Route(COUNCIL, args=_proposal),
+    ("proposals.statement", "POST"): Route(COUNCIL, 422, _proposal),
+    ("proposals.admin_index", "GET"): Route(PROCESS_MANAGE, args=_proposal_process),
+    # an empty form asks for no answer promise and no categories: saved, redirected
+    ("proposals.admin_settings", "GET"): Route(PROCESS_MANAGE, args=_proposal_process),
+    ("proposals.admin_settings", "POST"): Route(PROCESS_MANAGE, 302, _proposal_process),
+    ("proposals.answer", "GET"): Route(PROCESS_MANAGE, args=_proposal_admin),
+    ("proposals.answer", "POST"): Route(PROCESS_MANAGE, 422, _proposal_admin),
     ("moderation.report", "GET"): Route(LOGIN, args=_ids(contribution_id="reported")),
     ("moderation.report", "POST"): Route(LOGIN, 422, _ids(contribution_id="reported")),
     ("moderation.netiquette", "GET"): Route(PUBLIC, args=_slug),
@@ -356,6 +392,7 @@ def world(app, make_municipality, make_member, make_user, make_process) -> World
     result.ids["draft"] = draft.id
     result.ids.update(comment_matrix_ids(app, users, published))
     result.ids.update(survey_matrix_ids(app, published))
+    result.ids.update(proposal_matrix_ids(app, users, published))
     result.ids.update(route_matrix_ids(app, make_member, home, published))
     return result
 

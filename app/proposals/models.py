@@ -1,0 +1,275 @@
+"""Proposals, their supports, official answers (status history), council statements, settings.
+
+A proposal joins its ``Contribution`` row one to one (author, trialog group, visibility, times live
+there) and holds the ``Thread`` its comments hang on. The kept ``support_count`` is the source of
+truth for supports shown and sorted by; comments are counted on the thread (``Thread.comment_count``,
+kept by the comments domain), which an index of its own serves for sorting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects import postgresql  # noqa: F401  registers to_tsvector's argument types
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.contributions.models import Contribution, Thread
+from app.core.time import UTCDateTime, utcnow
+from app.extensions import db
+from app.processes.models import Process
+
+
+def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
+    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e], length=20)
+
+
+class ProposalStatus(StrEnum):
+    """Where the administration stands on a proposal; every change comes with a public answer."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    ACCEPTED = "accepted"
+    PARTIALLY_ACCEPTED = "partially_accepted"
+    REJECTED = "rejected"
+    IMPLEMENTED = "implemented"
+    MERGED = "merged"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+    @property
+    def is_decision(self) -> bool:
+        """A decision answers the proposal; "under review" only says that it is being looked at."""
+        return self in DECISIONS
+
+
+STATUS_LABELS = {
+    ProposalStatus.SUBMITTED: _l("Submitted"),
+    ProposalStatus.UNDER_REVIEW: _l("Under review"),
+    ProposalStatus.ACCEPTED: _l("Accepted"),
+    ProposalStatus.PARTIALLY_ACCEPTED: _l("Partially accepted"),
+    ProposalStatus.REJECTED: _l("Rejected"),
+    ProposalStatus.IMPLEMENTED: _l("Implemented"),
+    ProposalStatus.MERGED: _l("Merged"),
+}
+
+DECISIONS = frozenset(
+    {
+        ProposalStatus.ACCEPTED,
+        ProposalStatus.PARTIALLY_ACCEPTED,
+        ProposalStatus.REJECTED,
+        ProposalStatus.IMPLEMENTED,
+        ProposalStatus.MERGED,
+    }
+)
+
+
+class ProposalCategory(db.Model):
+    """A category proposals of one process can be filed under, set up by those who run it."""
+
+    __tablename__ = "proposal_categories"
+    __table_args__ = (UniqueConstraint("process_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProposalSettings(db.Model):
+    """The answer promise of a process: every proposal with ``answer_threshold`` supports gets an
+    official answer within ``answer_days`` days. No row (or empty values) means no promise."""
+
+    __tablename__ = "proposal_settings"
+    __table_args__ = (
+        CheckConstraint("answer_threshold IS NULL OR answer_threshold > 0", name="threshold"),
+        CheckConstraint("answer_days IS NULL OR answer_days > 0", name="days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), unique=True
+    )
+    answer_threshold: Mapped[int | None] = mapped_column(Integer)
+    answer_days: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def promises_answers(self) -> bool:
+        return bool(self.answer_threshold and self.answer_days)
+
+
+class Proposal(db.Model):
+    """A citizen's (or any member's) proposal in a process.
+
+    ``description`` holds sanitised HTML (render with ``|safe``); ``description_text`` is its plain
+    text for excerpts and search; ``search_text`` is title and text case-folded, which the SQLite
+    fallback search matches with LIKE (PostgreSQL uses its German full-text index instead).
+    """
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index("ix_proposals_process_created", "process_id", "created_at"),
+        Index("ix_proposals_process_supports", "process_id", "support_count"),
+        CheckConstraint("support_count >= 0", name="support_count_not_negative"),
+        CheckConstraint(
+            "(latitude IS NULL) = (longitude IS NULL)", name="location_complete_or_empty"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), index=True
+    )
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), unique=True
+    )
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), unique=True)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal_categories.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_text: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[ProposalStatus] = mapped_column(
+        _enum(ProposalStatus, "proposal_status"), default=ProposalStatus.SUBMITTED
+    )
+    # Set by the first decision (not by "under review"); the answer promise measures against it.
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL")
+    )
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    support_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    process: Mapped[Process] = relationship()
+    contribution: Mapped[Contribution] = relationship()
+    thread: Mapped[Thread] = relationship()
+    category: Mapped[ProposalCategory | None] = relationship()
+    merged_into: Mapped[Proposal | None] = relationship(remote_side=[id])
+    status_changes: Mapped[list[ProposalStatusChange]] = relationship(
+        back_populates="proposal",
+        foreign_keys="ProposalStatusChange.proposal_id",
+        order_by="[ProposalStatusChange.created_at, ProposalStatusChange.id]",
+        cascade="all, delete-orphan",
+    )
+    statements: Mapped[list[ProposalStatement]] = relationship(
+        back_populates="proposal",
+        order_by="ProposalStatement.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def comment_count(self) -> int:
+        return self.thread.comment_count
+
+    @property
+    def answer(self) -> ProposalStatusChange | None:
+        """The newest official answer, if the administration has given one."""
+        return self.status_changes[-1] if self.status_changes else None
+
+    def __repr__(self) -> str:
+        return f"<Proposal {self.id}>"
+
+
+# German full-text search: an expression GIN index on PostgreSQL only (SQLite searches
+# ``search_text``). ``search.py`` queries exactly this expression, its literals inline (not bound
+# parameters), so that PostgreSQL recognises the index.
+_columns = Proposal.__table__.c
+SEARCH_DOCUMENT = func.to_tsvector(
+    text("'german'::regconfig"),
+    _columns.title.op("||")(text("' '")).op("||")(_columns.description_text),
+)
+Index("ix_proposals_search", SEARCH_DOCUMENT, postgresql_using="gin").ddl_if(dialect="postgresql")
+
+# Sorting a process's proposals by comments reads the thread's kept counter.
+Index("ix_threads_process_comments", Thread.process_id, Thread.comment_count)
+
+
+class ProposalSupport(db.Model):
+    """One person supports one proposal; the unique constraint makes a second support impossible."""
+
+    __tablename__ = "proposal_supports"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProposalStatusChange(db.Model):
+    """One step of a proposal's status history with the administration's public answer."""
+
+    __tablename__ = "proposal_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus, "proposal_status"))
+    response: Mapped[str] = mapped_column(Text)  # sanitised HTML
+    office: Mapped[str] = mapped_column(String(120))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(
+        back_populates="status_changes", foreign_keys=[proposal_id]
+    )
+    author: Mapped[User | None] = relationship()
+    merged_into: Mapped[Proposal | None] = relationship(foreign_keys=[merged_into_id])
+
+
+class ProposalStatement(db.Model):
+    """A council member's statement (Stellungnahme) on a proposal; one per member and proposal."""
+
+    __tablename__ = "proposal_statements"
+    __table_args__ = (UniqueConstraint("proposal_id", "author_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), unique=True
+    )
+    # Repeats the contribution's author so that the database can enforce one statement per member.
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)  # sanitised HTML
+    body_text: Mapped[str] = mapped_column(Text, default="")
+
+    proposal: Mapped[Proposal] = relationship(back_populates="statements")
+    contribution: Mapped[Contribution] = relationship()

@@ -1,0 +1,115 @@
+"""How proposals plug into the rest: the "proposals" participation format and the contribution
+kinds "proposal" and "statement" (for moderation and "my contributions").
+
+Imported by the package, so registering happens once when the factory imports the blueprint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.contributions.kinds import Kind, Shown, register_kind
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.processes.formats import Format, get_format, register_format
+from app.processes.models import Process
+from app.proposals import services
+from app.proposals.models import Proposal, ProposalStatement
+
+EXCERPT_LENGTH = 200
+
+
+def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
+    """The first ``length`` characters of ``text``, cut at a word."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0] + " …"
+
+
+def _with_addresses(query):
+    """``query`` joined to what the address of a proposal page needs: process and town slugs."""
+    return (
+        query.add_columns(
+            Proposal.id,
+            Proposal.title,
+            Process.slug.label("process_slug"),
+            Municipality.slug.label("municipality_slug"),
+        )
+        .join(Process, Process.id == Proposal.process_id)
+        .join(Municipality, Municipality.id == Proposal.municipality_id)
+    )
+
+
+def proposal_url(municipality_slug: str, process_slug: str, proposal_id: int, **kwargs) -> str:
+    return url_for(
+        "proposals.show",
+        slug=municipality_slug,
+        process_slug=process_slug,
+        proposal_id=proposal_id,
+        **kwargs,
+    )
+
+
+def describe_proposals(contribution_ids: Iterable[int]) -> dict[int, Shown]:
+    rows = db.session.execute(
+        _with_addresses(
+            select(Proposal.contribution_id, Proposal.description_text).select_from(Proposal)
+        ).where(Proposal.contribution_id.in_(list(contribution_ids)))
+    )
+    return {
+        row.contribution_id: Shown(
+            title=row.title,
+            excerpt=excerpt(row.description_text),
+            url=proposal_url(row.municipality_slug, row.process_slug, row.id),
+        )
+        for row in rows
+    }
+
+
+def describe_statements(contribution_ids: Iterable[int]) -> dict[int, Shown]:
+    rows = db.session.execute(
+        _with_addresses(
+            select(
+                ProposalStatement.id.label("statement_id"),
+                ProposalStatement.contribution_id,
+                ProposalStatement.body_text,
+            ).join(Proposal, Proposal.id == ProposalStatement.proposal_id)
+        ).where(ProposalStatement.contribution_id.in_(list(contribution_ids)))
+    )
+    return {
+        row.contribution_id: Shown(
+            title=str(_l("Statement on “%(title)s”", title=row.title)),
+            excerpt=excerpt(row.body_text),
+            url=proposal_url(
+                row.municipality_slug,
+                row.process_slug,
+                row.id,
+                _anchor=f"statement-{row.statement_id}",
+            ),
+        )
+        for row in rows
+    }
+
+
+def _list_url(process: Process) -> str:
+    return url_for("proposals.index", slug=process.municipality.slug, process_slug=process.slug)
+
+
+_placeholder = get_format(services.FORMAT_KEY)
+register_format(
+    Format(
+        services.FORMAT_KEY,
+        _l("Proposals"),
+        _placeholder.description if _placeholder else "",
+        url=_list_url,
+        count=services.count_per_process,
+        count_label=_l("%(num)d proposals"),
+    )
+)
+register_kind(Kind("proposal", _l("Proposal"), describe_proposals))
+register_kind(Kind("statement", _l("Council statement"), describe_statements))

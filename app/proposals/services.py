@@ -1,0 +1,598 @@
+"""The rules of proposals: submitting, editing, withdrawing, supporting, answering, statements.
+
+Each action has a ``*_refusal`` function that says, in words for the person, why it is not allowed
+now (or ``None``); the named rules in ``policies`` ask the same functions, so a button shows exactly
+when its action would succeed. Services flush, never commit, and know nothing of the request.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import bleach
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.contributions import services as contributions
+from app.contributions.models import Contribution, Visibility
+from app.core import audit
+from app.core.roles import BACK_OFFICE_ROLES, Role
+from app.core.sanitize import clean_plain
+from app.core.time import utcnow
+from app.extensions import db
+from app.processes import services as processes
+from app.processes.models import Process
+from app.proposals.models import (
+    Proposal,
+    ProposalCategory,
+    ProposalSettings,
+    ProposalStatement,
+    ProposalStatus,
+    ProposalStatusChange,
+    ProposalSupport,
+)
+
+FORMAT_KEY = "proposals"
+TITLE_MAX = 120
+TEXT_MAX = 10_000
+ADDRESS_MAX = 200
+OFFICE_MAX = 120
+CATEGORY_MAX = 80
+MAX_CATEGORIES = 30
+ANSWER_STATUSES = tuple(s for s in ProposalStatus if s != ProposalStatus.SUBMITTED)
+
+
+# --- errors and data ----------------------------------------------------------------------------
+
+
+class ProposalError(Exception):
+    """A proposal rule refused the action; ``str(error)`` is a message for the person."""
+
+
+class NotAllowed(ProposalError):
+    pass
+
+
+class InvalidInput(ProposalError):
+    """Input the form could not catch; ``field`` names the form field to show the message at."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ProposalData:
+    title: str
+    description: str
+    category_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = ""
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+_BLOCK_END = re.compile(r"</(p|li|blockquote)>|<br\s*/?>", re.IGNORECASE)
+_SPACE = re.compile(r"[ \t]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def plain_text(rich: str) -> str:
+    """The readable text of sanitised HTML, for excerpts, search and "is it empty?" checks."""
+    text = _BLOCK_END.sub("\n", rich)
+    text = html.unescape(bleach.clean(text, tags=set(), strip=True))
+    text = _SPACE.sub(" ", text)
+    return _BLANK_LINES.sub("\n", text).strip()
+
+
+def _rich(text: str) -> tuple[str, str]:
+    rich = processes.rich_text(text)
+    return rich, plain_text(rich)
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def takes_proposals(process: Process) -> bool:
+    return FORMAT_KEY in process.format_keys
+
+
+def get_proposal(process: Process, proposal_id: int) -> Proposal | None:
+    """A proposal of this process only; ids of other processes or municipalities find nothing."""
+    return db.session.scalar(
+        select(Proposal)
+        .where(
+            Proposal.id == proposal_id,
+            Proposal.process_id == process.id,
+            Proposal.municipality_id == process.municipality_id,
+        )
+        .options(
+            selectinload(Proposal.status_changes),
+            selectinload(Proposal.statements).selectinload(ProposalStatement.contribution),
+        )
+    )
+
+
+def categories(process: Process) -> list[ProposalCategory]:
+    return list(
+        db.session.scalars(
+            select(ProposalCategory)
+            .where(ProposalCategory.process_id == process.id)
+            .order_by(ProposalCategory.position, ProposalCategory.id)
+        )
+    )
+
+
+def is_author(user, proposal: Proposal) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        proposal.contribution.author_id == user.id
+    )
+
+
+def sees_unpublished(user, proposal: Proposal) -> bool:
+    """Authors and the back office see proposals that wait for moderation."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        is_author(user, proposal)
+        or user.is_platform_admin
+        or user.role_in(proposal.process.municipality) in BACK_OFFICE_ROLES
+    )
+
+
+# --- submitting, editing, withdrawing -----------------------------------------------------------
+
+
+def submit_refusal(user, process: Process, now: datetime) -> str | None:
+    if not takes_proposals(process):
+        return _("This process does not take proposals.")
+    gate = processes.contribution_gate(process, user, now)
+    return None if gate.allowed else gate.message
+
+
+def edit_refusal(user, proposal: Proposal, now: datetime) -> str | None:
+    """Authors edit until the first support or comment, an official answer, or the phase's end."""
+    if not is_author(user, proposal):
+        return _("Only the author can change a proposal.")
+    if proposal.is_withdrawn:
+        return _("This proposal has been withdrawn.")
+    if proposal.status != ProposalStatus.SUBMITTED:
+        return _("The administration has answered this proposal; it can no longer be edited.")
+    if proposal.support_count or proposal.comment_count:
+        return _("A proposal can be edited only until it gets its first support or comment.")
+    gate = processes.contribution_gate(proposal.process, user, now)
+    return None if gate.allowed else gate.message
+
+
+def withdraw_refusal(user, proposal: Proposal) -> str | None:
+    if not is_author(user, proposal):
+        return _("Only the author can withdraw a proposal.")
+    if proposal.is_withdrawn:
+        return _("This proposal has already been withdrawn.")
+    return None
+
+
+def _category(process: Process, category_id: int | None) -> ProposalCategory | None:
+    if category_id is None:
+        return None
+    category = db.session.get(ProposalCategory, category_id)
+    if category is None or category.process_id != process.id:
+        raise InvalidInput("category", _("Please choose one of the categories of this process."))
+    return category
+
+
+def _apply(proposal: Proposal, process: Process, data: ProposalData) -> None:
+    title = clean_plain(data.title)
+    if not title:
+        raise InvalidInput("title", _("Please give your proposal a title."))
+    if len(title) > TITLE_MAX:
+        raise InvalidInput("title", _("At most %(max)d characters.", max=TITLE_MAX))
+    description, text = _rich(data.description)
+    if not text:
+        raise InvalidInput("description", _("Please describe your proposal."))
+    if len(text) > TEXT_MAX:
+        raise InvalidInput("description", _("At most %(max)d characters.", max=TEXT_MAX))
+    if (data.latitude is None) != (data.longitude is None):
+        raise InvalidInput("latitude", _("Please give both latitude and longitude, or neither."))
+    if data.latitude is not None and not (
+        -90 <= data.latitude <= 90 and -180 <= data.longitude <= 180
+    ):
+        raise InvalidInput("latitude", _("These coordinates are not on the map."))
+    address = clean_plain(data.address)
+    if len(address) > ADDRESS_MAX:
+        raise InvalidInput("address", _("At most %(max)d characters.", max=ADDRESS_MAX))
+    proposal.title = title
+    proposal.description = description
+    proposal.description_text = text
+    proposal.search_text = f"{title}\n{text}".casefold()
+    proposal.category = _category(process, data.category_id)
+    proposal.latitude = data.latitude
+    proposal.longitude = data.longitude
+    proposal.address = address
+
+
+def submit_proposal(
+    author: User, process: Process, data: ProposalData, now: datetime | None = None
+) -> Proposal:
+    """A new proposal, while the process takes them; records the author's trialog group."""
+    refusal = submit_refusal(author, process, now or utcnow())
+    if refusal:
+        raise NotAllowed(refusal)
+    proposal = Proposal(municipality_id=process.municipality_id, process_id=process.id)
+    _apply(proposal, process, data)
+    try:
+        contribution = contributions.start_contribution(author, process, "proposal")
+    except contributions.ContributionRefused as exc:
+        raise NotAllowed(str(exc)) from exc
+    proposal.contribution = contribution
+    proposal.thread = contributions.new_thread(process)
+    proposal.process = process
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def edit_proposal(
+    author: User, proposal: Proposal, data: ProposalData, now: datetime | None = None
+) -> None:
+    refusal = edit_refusal(author, proposal, now or utcnow())
+    if refusal:
+        raise NotAllowed(refusal)
+    _apply(proposal, proposal.process, data)
+    contributions.mark_edited(proposal.contribution)
+    db.session.flush()
+
+
+def withdraw(author: User, proposal: Proposal, now: datetime | None = None) -> None:
+    """The author takes the proposal back; it stays visible, marked as withdrawn."""
+    refusal = withdraw_refusal(author, proposal)
+    if refusal:
+        raise NotAllowed(refusal)
+    proposal.withdrawn_at = now or utcnow()
+    db.session.flush()
+
+
+# --- supports -----------------------------------------------------------------------------------
+
+
+def support_refusal(user, proposal: Proposal, now: datetime) -> str | None:
+    """Members support (and take back support) while a participation phase runs."""
+    if proposal.is_withdrawn:
+        return _("This proposal has been withdrawn.")
+    if proposal.status == ProposalStatus.MERGED:
+        return _("This proposal has been merged into another one; please support that one.")
+    if not proposal.contribution.is_visible:
+        return _("This proposal cannot be supported right now.")
+    gate = processes.contribution_gate(proposal.process, user, now)
+    return None if gate.allowed else gate.message
+
+
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+def _change_support_count(proposal: Proposal, delta: int) -> None:
+    """Atomic in the database, so concurrent supports never lose a count."""
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id)
+        .values(support_count=Proposal.support_count + delta)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(proposal, ["support_count"])
+
+
+def support(user: User, proposal: Proposal, now: datetime | None = None) -> bool:
+    """Support ``proposal``; False if this person supported it already.
+
+    The unique constraint on (proposal, person) decides, not a Python check: the insert skips a
+    duplicate (``ON CONFLICT DO NOTHING``) and the counter moves only when a row was inserted, in the
+    same transaction. (A savepoint around a failing insert would do the same on PostgreSQL, but on
+    SQLite the driver lets the savepoint's release commit the transaction halfway.)
+    """
+    refusal = support_refusal(user, proposal, now or utcnow())
+    if refusal:
+        raise NotAllowed(refusal)
+    insert = _INSERTS[db.session.get_bind().dialect.name]
+    inserted = db.session.scalar(
+        insert(ProposalSupport)
+        .values(proposal_id=proposal.id, user_id=user.id, created_at=now or utcnow())
+        .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
+        .returning(ProposalSupport.id)
+    )
+    if inserted is None:
+        return False
+    _change_support_count(proposal, +1)
+    return True
+
+
+def unsupport(user: User, proposal: Proposal, now: datetime | None = None) -> bool:
+    """Take a support back; False if there was none."""
+    refusal = support_refusal(user, proposal, now or utcnow())
+    if refusal:
+        raise NotAllowed(refusal)
+    deleted = db.session.execute(
+        delete(ProposalSupport).where(
+            ProposalSupport.proposal_id == proposal.id, ProposalSupport.user_id == user.id
+        )
+    )
+    if deleted.rowcount != 1:
+        return False
+    _change_support_count(proposal, -1)
+    return True
+
+
+def supported_ids(user, proposal_ids: list[int]) -> set[int]:
+    """Which of ``proposal_ids`` this person supports, in one query."""
+    if not getattr(user, "is_authenticated", False) or not proposal_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(ProposalSupport.proposal_id).where(
+                ProposalSupport.user_id == user.id, ProposalSupport.proposal_id.in_(proposal_ids)
+            )
+        )
+    )
+
+
+# --- official answers ---------------------------------------------------------------------------
+
+
+def suggested_office(process: Process) -> str:
+    """The office that answered last in this process, to prefill the next answer."""
+    return (
+        db.session.scalar(
+            select(ProposalStatusChange.office)
+            .join(Proposal, Proposal.id == ProposalStatusChange.proposal_id)
+            .where(Proposal.process_id == process.id)
+            .order_by(ProposalStatusChange.created_at.desc(), ProposalStatusChange.id.desc())
+            .limit(1)
+        )
+        or ""
+    )
+
+
+def _merge_target(proposal: Proposal, target_id: int | None) -> Proposal:
+    target = get_proposal(proposal.process, target_id) if target_id else None
+    if target is None:
+        raise InvalidInput(
+            "merged_into", _("Please give the number of a proposal of this process.")
+        )
+    if target.id == proposal.id or target.merged_into_id == proposal.id:
+        raise InvalidInput("merged_into", _("A proposal cannot be merged into itself."))
+    return target
+
+
+def change_status(
+    actor: User,
+    proposal: Proposal,
+    status: ProposalStatus,
+    response: str,
+    office: str,
+    merged_into_id: int | None = None,
+    now: datetime | None = None,
+) -> ProposalStatusChange:
+    """Move the proposal to ``status`` with the administration's public answer.
+
+    The first decision (anything but "under review") is the answer the answer promise counts.
+    """
+    now = now or utcnow()
+    if status not in ANSWER_STATUSES:
+        raise InvalidInput("status", _("Please choose the new status."))
+    response_html, response_text = _rich(response)
+    if not response_text:
+        raise InvalidInput("response", _("Every status change needs an official answer."))
+    office = clean_plain(office)
+    if not office:
+        raise InvalidInput("office", _("Please name the office that answers."))
+    if len(office) > OFFICE_MAX:
+        raise InvalidInput("office", _("At most %(max)d characters.", max=OFFICE_MAX))
+    target = _merge_target(proposal, merged_into_id) if status == ProposalStatus.MERGED else None
+    before = {"status": proposal.status.value}
+    change = ProposalStatusChange(
+        status=status,
+        response=response_html,
+        office=office,
+        author_id=actor.id,
+        merged_into_id=target.id if target else None,
+        created_at=now,
+    )
+    proposal.status_changes.append(change)
+    proposal.status = status
+    proposal.merged_into_id = target.id if target else None
+    if status.is_decision and proposal.answered_at is None:
+        proposal.answered_at = now
+    db.session.flush()
+    audit.record(
+        actor_id=actor.id,
+        action="proposal.status",
+        object_type="proposal",
+        object_id=proposal.id,
+        municipality_id=proposal.municipality_id,
+        before=before,
+        after={
+            "status": status.value,
+            "office": office,
+            "merged_into": change.merged_into_id,
+            "status_change": change.id,
+        },
+    )
+    return change
+
+
+# --- council statements -------------------------------------------------------------------------
+
+
+def statement_refusal(user, proposal: Proposal) -> str | None:
+    """Council members state their position on proposals of published processes."""
+    if not getattr(user, "is_authenticated", False) or (
+        user.role_in(proposal.process.municipality) != Role.COUNCIL
+    ):
+        return _("Only council members can add a statement.")
+    if not proposal.process.is_published:
+        return _("This process takes no more statements.")
+    if proposal.is_withdrawn:
+        return _("This proposal has been withdrawn.")
+    if not proposal.contribution.is_visible:
+        return _("This proposal cannot take statements right now.")
+    return None
+
+
+def own_statement(user, proposal: Proposal) -> ProposalStatement | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return next((s for s in proposal.statements if s.author_id == user.id), None)
+
+
+def save_statement(author: User, proposal: Proposal, body: str) -> ProposalStatement:
+    """Add the member's statement, or replace its text; one statement per member and proposal."""
+    refusal = statement_refusal(author, proposal)
+    if refusal:
+        raise NotAllowed(refusal)
+    body_html, body_text = _rich(body)
+    if not body_text:
+        raise InvalidInput("body", _("Please write your statement."))
+    if len(body_text) > TEXT_MAX:
+        raise InvalidInput("body", _("At most %(max)d characters.", max=TEXT_MAX))
+    statement = own_statement(author, proposal)
+    if statement is not None:
+        statement.body, statement.body_text = body_html, body_text
+        contributions.mark_edited(statement.contribution)
+        db.session.flush()
+        return statement
+    try:
+        contribution = contributions.start_contribution(author, proposal.process, "statement")
+    except contributions.ContributionRefused as exc:
+        raise NotAllowed(str(exc)) from exc
+    statement = ProposalStatement(
+        contribution=contribution, author_id=author.id, body=body_html, body_text=body_text
+    )
+    proposal.statements.append(statement)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the same member saved a statement concurrently
+        db.session.rollback()
+        raise NotAllowed(
+            _("Your statement was saved meanwhile; please reload the proposal.")
+        ) from exc
+    return statement
+
+
+def visible_statements(user, proposal: Proposal) -> list[ProposalStatement]:
+    """Statements others may read; authors also see their own while it awaits moderation."""
+    return [
+        s
+        for s in proposal.statements
+        if s.contribution.visibility == Visibility.VISIBLE
+        or (
+            s.contribution.visibility == Visibility.PENDING
+            and s.author_id == getattr(user, "id", 0)
+        )
+    ]
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+def settings_for(process: Process) -> ProposalSettings | None:
+    return db.session.scalar(
+        select(ProposalSettings).where(ProposalSettings.process_id == process.id)
+    )
+
+
+def _category_names(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result: list[str] = []
+    for raw in names:
+        name = clean_plain(raw)
+        if not name or name.casefold() in seen:
+            continue
+        if len(name) > CATEGORY_MAX:
+            raise InvalidInput(
+                "categories", _("Category names have at most %(max)d characters.", max=CATEGORY_MAX)
+            )
+        seen.add(name.casefold())
+        result.append(name)
+    if len(result) > MAX_CATEGORIES:
+        raise InvalidInput(
+            "categories", _("At most %(max)d categories per process.", max=MAX_CATEGORIES)
+        )
+    return result
+
+
+def save_settings(
+    actor: User,
+    process: Process,
+    answer_threshold: int | None,
+    answer_days: int | None,
+    category_names: list[str],
+) -> ProposalSettings:
+    """The answer promise and the categories of a process's proposals."""
+    if (answer_threshold is None) != (answer_days is None):
+        raise InvalidInput(
+            "answer_days",
+            _("An answer promise needs both the number of supports and the number of days."),
+        )
+    names = _category_names(category_names)
+    settings = settings_for(process)
+    if settings is None:
+        settings = ProposalSettings(process_id=process.id)
+        db.session.add(settings)
+    before = {
+        "answer_threshold": settings.answer_threshold,
+        "answer_days": settings.answer_days,
+        "categories": [c.name for c in categories(process)],
+    }
+    settings.answer_threshold = answer_threshold
+    settings.answer_days = answer_days
+    existing = {c.name: c for c in categories(process)}
+    for name, category in existing.items():
+        if name not in names:
+            db.session.delete(category)
+    db.session.flush()  # free the names of removed categories before adding
+    for position, name in enumerate(names):
+        category = existing.get(name)
+        if category is None:
+            db.session.add(ProposalCategory(process_id=process.id, name=name, position=position))
+        else:
+            category.position = position
+    db.session.flush()
+    audit.record(
+        actor_id=actor.id,
+        action="proposal_settings.update",
+        object_type="process",
+        object_id=process.id,
+        municipality_id=process.municipality_id,
+        before=before,
+        after={
+            "answer_threshold": answer_threshold,
+            "answer_days": answer_days,
+            "categories": names,
+        },
+    )
+    return settings
+
+
+# --- counts for other domains --------------------------------------------------------------------
+
+
+def count_per_process(process_ids) -> dict[int, int]:
+    """Published proposals per process, for all given processes in one query."""
+    ids = list(process_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Proposal.process_id, func.count(Proposal.id))
+        .join(Contribution, Contribution.id == Proposal.contribution_id)
+        .where(Proposal.process_id.in_(ids), Contribution.visibility == Visibility.VISIBLE)
+        .group_by(Proposal.process_id)
+    )
+    return {process_id: count for process_id, count in rows}

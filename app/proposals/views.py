@@ -1,0 +1,566 @@
+"""Proposal pages (``/<slug>/processes/<process_slug>/proposals/...``) and their back office
+(``/<slug>/admin/processes/<id>/proposals/...``). Views parse, call a service, render; one commit
+per request."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from app.contributions.models import Visibility
+from app.core.forms import ConfirmForm
+from app.core.pagination import paginate
+from app.core.permissions import can, require
+from app.core.time import utcnow
+from app.core.urls import safe_next
+from app.extensions import db
+from app.municipalities.tenancy import current_municipality, tenant_blueprint
+from app.processes import services as processes
+from app.processes.models import Process
+from app.proposals import promise, search, services
+from app.proposals.forms import (
+    AnswerForm,
+    EditProposalForm,
+    FilterForm,
+    ProposalForm,
+    SettingsForm,
+    StatementForm,
+)
+from app.proposals.models import Proposal, ProposalStatus
+from app.proposals.search import Filters, Sort
+
+bp = tenant_blueprint(Blueprint("proposals", __name__, url_prefix="/<slug>"))
+
+SEED_KEY = "proposal_order_seed"
+# Where a map starts when nothing in the process is located yet: the middle of Germany.
+DEFAULT_CENTER = (51.1657, 10.4515, 6)
+LOCATED_ZOOM = 15
+
+
+@bp.record_once
+def _allow_map_tiles(state) -> None:
+    """Let the CSP load images from the configured tile server (the policy is built at start)."""
+    tile_url = state.app.config.get("MAP_TILE_URL") or ""
+    if not tile_url:
+        return
+    parts = urlsplit(tile_url)
+    host = re.sub(r"\{[a-z]\}", "*", parts.netloc)
+    extra = list(state.app.config.get("CSP_EXTRA_IMG_SRC", []))
+    extra.append(f"{parts.scheme}://{host}")
+    state.app.config["CSP_EXTRA_IMG_SRC"] = extra
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def _process(process_slug: str) -> Process:
+    """The process, if this visitor may read it and it takes proposals; 404 otherwise."""
+    process = processes.get_process_by_slug(current_municipality(), process_slug)
+    if process is None or not services.takes_proposals(process):
+        abort(404)
+    if process.is_draft and not can("process.manage", process):
+        abort(404)
+    require("process.view", process)
+    return process
+
+
+def _proposal(process: Process, proposal_id: int) -> Proposal:
+    proposal = services.get_proposal(process, proposal_id)
+    if proposal is None:
+        abort(404)
+    if proposal.contribution.visibility == Visibility.PENDING and not services.sees_unpublished(
+        current_user, proposal
+    ):
+        abort(404)  # awaiting moderation: does not exist for those who may not see it
+    require("proposal.view", proposal)
+    return proposal
+
+
+def _managed_process(process_id: int) -> Process:
+    municipality = current_municipality()
+    require("process.manage", municipality)
+    process = processes.get_process(municipality, process_id)
+    if process is None or not services.takes_proposals(process):
+        abort(404)
+    require("proposal.manage", process)
+    return process
+
+
+def _seed() -> int:
+    """This visitor's seed of the random order, kept in the session so pages stay stable."""
+    seed = session.get(SEED_KEY)
+    if not isinstance(seed, int):
+        seed = secrets.randbelow(2**62)
+        session[SEED_KEY] = seed
+    return seed
+
+
+def _show_url(proposal: Proposal, **kwargs) -> str:
+    return url_for(".show", process_slug=proposal.process.slug, proposal_id=proposal.id, **kwargs)
+
+
+def _map_center(process: Process, proposal: Proposal | None = None) -> tuple[float, float, int]:
+    """Where a map of the process starts: the proposal, else the middle of located proposals."""
+    if proposal is not None and proposal.is_located:
+        return proposal.latitude, proposal.longitude, LOCATED_ZOOM
+    lat, lng = db.session.execute(
+        select(func.avg(Proposal.latitude), func.avg(Proposal.longitude)).where(
+            Proposal.process_id == process.id, Proposal.latitude.is_not(None)
+        )
+    ).one()
+    if lat is None:
+        return DEFAULT_CENTER
+    return float(lat), float(lng), LOCATED_ZOOM - 1
+
+
+# --- the list -----------------------------------------------------------------------------------
+
+
+def _filters(form: FilterForm, categories) -> Filters:
+    """What the visitor asked for; values that are not on offer count as not given."""
+    form.category.choices = [("", _("All categories"))] + [(str(c.id), c.name) for c in categories]
+    form.validate()
+
+    def value(field) -> str:
+        return "" if field.errors or field.data is None else str(field.data)
+
+    category = value(form.category)
+    sort = value(form.sort) or Sort.RANDOM.value
+    form.sort.data = sort
+    return Filters(
+        text=value(form.q)[:200],
+        category_id=int(category) if category else None,
+        status=value(form.status),
+        group=value(form.group),
+        located=request.args.get("view") == "map",
+        sort=Sort(sort),
+    )
+
+
+@bp.get("/processes/<process_slug>/proposals/")
+def index(process_slug: str):
+    process = _process(process_slug)
+    categories = services.categories(process)
+    form = FilterForm(formdata=request.args)
+    filters = _filters(form, categories)
+    page = paginate(search.listing(process, filters, _seed()))
+    now = utcnow()
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "proposals/index.html",
+        municipality=current_municipality(),
+        process=process,
+        form=form,
+        filters=filters,
+        has_categories=bool(categories),
+        page=page,
+        args=args,
+        map_view=filters.located,
+        map_center=_map_center(process) if filters.located else None,
+        supported_ids=services.supported_ids(current_user, [p.id for p in page.items]),
+        gate=processes.contribution_gate(process, current_user, now),
+        record=promise.answer_record(process, now),
+        now=now,
+    )
+
+
+@bp.get("/processes/<process_slug>/proposals/similar")
+def similar(process_slug: str):
+    """Proposals with titles like ``?title=``, for the form while someone types (JSON)."""
+    process = _process(process_slug)
+    title = (request.args.get("title") or "")[: services.TITLE_MAX]
+    found = search.similar_proposals(process, title)
+    return jsonify(
+        proposals=[
+            {
+                "id": p.id,
+                "title": p.title,
+                "url": _show_url(p),
+                "supports": p.support_count,
+                "status": p.status.label,
+            }
+            for p in found
+        ]
+    )
+
+
+# --- one proposal -------------------------------------------------------------------------------
+
+
+@bp.get("/processes/<process_slug>/proposals/<int:proposal_id>")
+def show(process_slug: str, proposal_id: int):
+    process = _process(process_slug)
+    proposal = _proposal(process, proposal_id)
+    now = utcnow()
+    deadline = None
+    if (answer_promise := promise.promise_for(process)) is not None:
+        deadline = promise.due_dates(process, answer_promise, [proposal.id]).get(proposal.id)
+    return render_template(
+        "proposals/show.html",
+        municipality=current_municipality(),
+        process=process,
+        proposal=proposal,
+        supported=bool(services.supported_ids(current_user, [proposal.id])),
+        gate=processes.contribution_gate(process, current_user, now),
+        edit_refusal=services.edit_refusal(current_user, proposal, now)
+        if services.is_author(current_user, proposal)
+        else None,
+        hidden=proposal.contribution.visibility in {Visibility.HIDDEN, Visibility.DELETED},
+        statements=services.visible_statements(current_user, proposal),
+        own_statement=services.own_statement(current_user, proposal),
+        deadline=deadline,
+        map_center=_map_center(process, proposal),
+        now=now,
+    )
+
+
+def _proposal_data(form: ProposalForm) -> services.ProposalData:
+    category = form.category.data if form.category is not None else None
+    return services.ProposalData(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        category_id=int(category) if category else None,
+        latitude=form.latitude.data,
+        longitude=form.longitude.data,
+        address=form.address.data or "",
+    )
+
+
+def _offer_categories(form: ProposalForm, process: Process) -> None:
+    """Offer the process's categories; without any, the form has no category field."""
+    categories = services.categories(process)
+    form.category.choices = [("", _("No category"))] + [(str(c.id), c.name) for c in categories]
+    if not categories:
+        del form.category
+
+
+def _show_invalid(form, exc: services.InvalidInput) -> None:
+    field = getattr(form, exc.field, None) or form.title
+    field.errors = [*field.errors, str(exc)]
+
+
+def _form_page(form, process: Process, proposal: Proposal | None, similar=()):
+    return render_template(
+        "proposals/form.html",
+        municipality=current_municipality(),
+        process=process,
+        proposal=proposal,
+        form=form,
+        similar=similar,
+        map_center=_map_center(process, proposal),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/processes/<process_slug>/proposals/new", methods=["GET", "POST"])
+def new(process_slug: str):
+    process = _process(process_slug)
+    require("proposal.submit", process)
+    form = ProposalForm()
+    _offer_categories(form, process)
+    similar: list[Proposal] = []
+    if form.validate_on_submit():
+        if not form.submit_anyway.data:
+            similar = search.similar_proposals(process, form.title.data)
+        if not similar:
+            try:
+                proposal = services.submit_proposal(current_user, process, _proposal_data(form))
+            except services.InvalidInput as exc:
+                _show_invalid(form, exc)
+            except services.NotAllowed as exc:
+                flash(str(exc), "error")
+                return redirect(url_for(".index", process_slug=process.slug))
+            else:
+                db.session.commit()
+                flash(_("Thank you! Your proposal has been published."), "success")
+                return redirect(_show_url(proposal))
+    return _form_page(form, process, None, similar)
+
+
+@bp.route("/processes/<process_slug>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+def edit(process_slug: str, proposal_id: int):
+    process = _process(process_slug)
+    proposal = _proposal(process, proposal_id)
+    require("proposal.edit", proposal)
+    form = EditProposalForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "title": proposal.title,
+            "description": processes.rich_text_for_editing(proposal.description),
+            "category": str(proposal.category_id or ""),
+            "address": proposal.address,
+            "latitude": proposal.latitude,
+            "longitude": proposal.longitude,
+        }
+    )
+    _offer_categories(form, process)
+    if form.validate_on_submit():
+        try:
+            services.edit_proposal(current_user, proposal, _proposal_data(form))
+        except services.InvalidInput as exc:
+            _show_invalid(form, exc)
+        except services.NotAllowed as exc:
+            flash(str(exc), "error")
+            return redirect(_show_url(proposal))
+        else:
+            db.session.commit()
+            flash(_("Your changes have been saved."), "success")
+            return redirect(_show_url(proposal))
+    return _form_page(form, process, proposal)
+
+
+@bp.route("/processes/<process_slug>/proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])
+def withdraw(process_slug: str, proposal_id: int):
+    process = _process(process_slug)
+    proposal = _proposal(process, proposal_id)
+    require("proposal.withdraw", proposal)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.withdraw(current_user, proposal)
+        db.session.commit()
+        flash(
+            _("Your proposal has been withdrawn. It stays visible, marked as withdrawn."), "success"
+        )
+        return redirect(_show_url(proposal))
+    return render_template(
+        "proposals/withdraw.html",
+        municipality=current_municipality(),
+        process=process,
+        proposal=proposal,
+        form=form,
+    )
+
+
+def _support_response(proposal: Proposal, message: str, category: str = "success"):
+    """The support widget for htmx (swapped in place, the message announced), else a redirect."""
+    supported = bool(services.supported_ids(current_user, [proposal.id]))
+    if request.headers.get("HX-Request"):
+        return render_template(
+            "proposals/_support_response.html",
+            proposal=proposal,
+            supported=supported,
+            message=message,
+            next_url=request.form.get("next", ""),
+        )
+    flash(message, category)
+    fallback = _show_url(proposal, _anchor=f"support-{proposal.id}")
+    return redirect(safe_next(request.form.get("next"), fallback))
+
+
+def _change_support(process_slug: str, proposal_id: int, add: bool):
+    process = _process(process_slug)
+    proposal = _proposal(process, proposal_id)
+    require("proposal.support", proposal)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        changed = (services.support if add else services.unsupport)(current_user, proposal)
+    except services.NotAllowed as exc:
+        return _support_response(proposal, str(exc), "error")
+    db.session.commit()
+    count = proposal.support_count
+    if add:
+        message = (
+            ngettext(
+                "You support this proposal. It has %(num)d support now.",
+                "You support this proposal. It has %(num)d supports now.",
+                count,
+            )
+            if changed
+            else _("You already support this proposal.")
+        )
+    else:
+        message = ngettext(
+            "You no longer support this proposal. It has %(num)d support now.",
+            "You no longer support this proposal. It has %(num)d supports now.",
+            count,
+        )
+    return _support_response(proposal, message)
+
+
+@bp.post("/processes/<process_slug>/proposals/<int:proposal_id>/support")
+def support(process_slug: str, proposal_id: int):
+    return _change_support(process_slug, proposal_id, add=True)
+
+
+@bp.post("/processes/<process_slug>/proposals/<int:proposal_id>/unsupport")
+def unsupport(process_slug: str, proposal_id: int):
+    return _change_support(process_slug, proposal_id, add=False)
+
+
+@bp.route(
+    "/processes/<process_slug>/proposals/<int:proposal_id>/statement", methods=["GET", "POST"]
+)
+def statement(process_slug: str, proposal_id: int):
+    process = _process(process_slug)
+    proposal = _proposal(process, proposal_id)
+    require("proposal.state_position", proposal)
+    own = services.own_statement(current_user, proposal)
+    form = StatementForm(
+        data=None
+        if request.method == "POST" or own is None
+        else {"body": processes.rich_text_for_editing(own.body)}
+    )
+    if form.validate_on_submit():
+        try:
+            saved = services.save_statement(current_user, proposal, form.body.data)
+        except services.InvalidInput as exc:
+            form.body.errors = [*form.body.errors, str(exc)]
+        except services.NotAllowed as exc:
+            flash(str(exc), "error")
+            return redirect(_show_url(proposal))
+        else:
+            db.session.commit()
+            flash(_("Your statement has been published."), "success")
+            return redirect(_show_url(proposal, _anchor=f"statement-{saved.id}"))
+    return render_template(
+        "proposals/statement.html",
+        municipality=current_municipality(),
+        process=process,
+        proposal=proposal,
+        form=form,
+        own=own,
+    ), (422 if form.errors else 200)
+
+
+# --- back office --------------------------------------------------------------------------------
+
+
+@bp.get("/admin/processes/<int:process_id>/proposals/")
+def admin_index(process_id: int):
+    process = _managed_process(process_id)
+    now = utcnow()
+    answer_promise = promise.promise_for(process)
+    page = due = None
+    if answer_promise is not None:
+        page = paginate(promise.due_listing(process, answer_promise))
+        due = promise.due_dates(process, answer_promise, [p.id for p in page.items])
+    return render_template(
+        "proposals/admin/index.html",
+        municipality=current_municipality(),
+        process=process,
+        promise=answer_promise,
+        record=promise.answer_record(process, now),
+        page=page,
+        due=due,
+        now=now,
+    )
+
+
+@bp.route("/admin/processes/<int:process_id>/proposals/settings", methods=["GET", "POST"])
+def admin_settings(process_id: int):
+    process = _managed_process(process_id)
+    settings = services.settings_for(process)
+    form = SettingsForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "answer_threshold": settings.answer_threshold if settings else None,
+            "answer_days": settings.answer_days if settings else None,
+            "categories": "\n".join(c.name for c in services.categories(process)),
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            services.save_settings(
+                current_user,
+                process,
+                form.answer_threshold.data,
+                form.answer_days.data,
+                (form.categories.data or "").splitlines(),
+            )
+        except services.InvalidInput as exc:
+            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("The settings have been saved."), "success")
+            return redirect(url_for(".admin_index", process_id=process.id))
+    return render_template(
+        "proposals/admin/settings.html",
+        municipality=current_municipality(),
+        process=process,
+        form=form,
+    ), (422 if form.errors else 200)
+
+
+@bp.route(
+    "/admin/processes/<int:process_id>/proposals/<int:proposal_id>/answer",
+    methods=["GET", "POST"],
+)
+def answer(process_id: int, proposal_id: int):
+    process = _managed_process(process_id)
+    proposal = services.get_proposal(process, proposal_id)
+    if proposal is None:
+        abort(404)
+    require("proposal.answer", proposal)
+    form = AnswerForm()
+    if not form.is_submitted():
+        form.office.data = services.suggested_office(process)
+        if proposal.status != ProposalStatus.SUBMITTED:
+            form.status.data = proposal.status.value
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                current_user,
+                proposal,
+                ProposalStatus(form.status.data),
+                form.response.data,
+                form.office.data,
+                form.merged_into.data,
+            )
+        except services.InvalidInput as exc:
+            field = getattr(form, exc.field)
+            field.errors = [*field.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("The answer has been published."), "success")
+            return redirect(_show_url(proposal, _anchor="answer"))
+    return render_template(
+        "proposals/admin/answer.html",
+        municipality=current_municipality(),
+        process=process,
+        proposal=proposal,
+        form=form,
+    ), (422 if form.errors else 200)
+
+
+# --- pieces other pages include -----------------------------------------------------------------
+
+
+@bp.app_template_global("proposal_promise")
+def proposal_promise(process: Process) -> Markup:
+    """How the answer promise of ``process`` was kept, for the process page (empty without one)."""
+    if not services.takes_proposals(process):
+        return Markup("")
+    record = promise.answer_record(process, utcnow())
+    if record is None:
+        return Markup("")
+    return Markup(render_template("proposals/_promise.html", record=record))  # noqa: S704
+
+
+@bp.app_template_global("proposals_admin_link")
+def proposals_admin_link(process: Process) -> Markup:
+    """The back-office link to a process's answers due and proposal settings."""
+    if not services.takes_proposals(process) or not can("proposal.manage", process):
+        return Markup("")
+    return Markup(  # noqa: S704  render_template escapes
+        render_template("proposals/admin/_link.html", process=process)
+    )
