@@ -5,7 +5,7 @@ case-folded ``search_text`` column instead. The index on threads (process, comme
 sorting a process's proposals by comments.
 
 Revision ID: 0004
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-25 17:40:00
 
 """
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
