@@ -49,7 +49,6 @@ QUESTIONS = [
     dict(
         type=QuestionType.MULTIPLE,
         text="Was fehlt Ihnen auf dem Marktplatz heute?",
-        help="Wählen Sie bis zu drei Punkte.",
         max_choices=3,
         options=["Schatten und Bäume", "Sitzplätze", "Spielangebote", "Trinkwasser", "Toiletten"],
     ),
@@ -73,7 +72,7 @@ QUESTIONS = [
     dict(
         type=QuestionType.RANKING,
         text="Was soll bei der Umgestaltung zuerst kommen?",
-        help="Geben Sie jedem Punkt einen Rang: 1 ist Ihnen am wichtigsten.",
+        help="Denken Sie an die nächsten fünf Jahre.",
         options=["Grün und Schatten", "Wochenmarkt", "Feste und Kultur", "Spielen"],
     ),
     dict(type=QuestionType.SHORT_TEXT, text="Der Marktplatz in einem Wort:"),

@@ -27,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.core.forms import strip_filter, text_field
 from app.surveys import services
 from app.surveys.models import (
+    LABELS,
     Audience,
     Question,
     QuestionType,
@@ -35,13 +36,10 @@ from app.surveys.models import (
     Survey,
 )
 
-RICH_HELP = _l(
-    "Blank lines separate paragraphs. Simple formatting is kept: <strong>, <em>, lists, links."
-)
-
 
 def _choices(enum_cls) -> list[SelectChoice]:
-    return [SelectChoice(member.value, member.label) for member in enum_cls]
+    """Choices whose labels stay lazy, so that they follow the visitor's language."""
+    return [SelectChoice(member.value, LABELS[member]) for member in enum_cls]
 
 
 class SurveyForm(FlaskForm):
@@ -49,7 +47,10 @@ class SurveyForm(FlaskForm):
     introduction = TextAreaField(
         _l("Introduction"),
         validators=[Optional(), Length(max=20_000)],
-        description=_l("Shown above the questions: what the survey is for. ") + RICH_HELP,
+        description=_l(
+            "Shown above the questions: what the survey is for. Blank lines separate paragraphs; "
+            "simple formatting is kept (bold, italics, lists, links)."
+        ),
         filters=[strip_filter],
     )
     closing_text = TextAreaField(

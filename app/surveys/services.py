@@ -414,11 +414,9 @@ STRUCTURAL = (
 
 def update_question(actor: User, question: Question, data: QuestionData) -> None:
     """Change a question; once answered, only its wording (and whether it is required)."""
-    structural = {
-        name: getattr(data, name)
-        for name in STRUCTURAL
-        if _normalised(question, data, name) != getattr(question, name)
-    }
+    probe = Question()  # what the data would store, to compare with what is stored
+    _apply_question(probe, data)
+    structural = [name for name in STRUCTURAL if getattr(probe, name) != getattr(question, name)]
     if structural and has_responses(question.survey):
         raise SurveyLocked(lock_message())
     _check_question(data, option_count=len(question.options))
@@ -427,13 +425,6 @@ def update_question(actor: User, question: Question, data: QuestionData) -> None
         question.options = []
     db.session.flush()
     _audit(actor, "survey.question_update", question.survey, after={"question": question.id})
-
-
-def _normalised(question: Question, data: QuestionData, name: str):
-    """The value ``_apply_question`` would store for ``name``, to compare with the stored one."""
-    probe = Question()
-    _apply_question(probe, data)
-    return getattr(probe, name)
 
 
 def delete_question(actor: User, question: Question) -> None:
@@ -643,7 +634,7 @@ def _validate_question(question: Question, sent: Submitted) -> tuple[list[Value]
             return [], _("Please say what you mean by “other”, or untick it.")
         if len(other_text) > OTHER_TEXT_MAX:
             return [], _("At most %(max)d characters, please.", max=OTHER_TEXT_MAX)
-        if other_text and not other:
+        if other_text and not other and (qtype == QuestionType.MULTIPLE or not chosen):
             other = True  # typed into "other" without ticking it: they meant it
         count = len(chosen) + (1 if other else 0)
         if count == 0:
@@ -824,14 +815,13 @@ def submit_response(
         raise SurveyClosed(gate.message)
     if not respondent.is_account and not respondent.browser_token:
         raise SurveyClosed(_("Your browser did not keep our cookie; please allow it and reload."))
-    values = validate_answers(survey, submitted)
-    existing = own_response(survey, respondent)
-    if existing is not None:
-        if not may_change(survey, respondent):
-            raise AlreadyAnswered(_("You have already answered this survey."))
-        return _change_response(survey, existing, values, respondent, now)
-    if has_answered(survey, respondent):
+    answered = has_answered(survey, respondent)
+    if answered and not may_change(survey, respondent):
         raise AlreadyAnswered(_("You have already answered this survey."))
+    values = validate_answers(survey, submitted)
+    existing = own_response(survey, respondent) if answered else None
+    if existing is not None:
+        return _change_response(survey, existing, values, respondent, now)
     response = Response(
         survey_id=survey.id,
         author_group=_group(survey, respondent),

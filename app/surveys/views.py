@@ -255,7 +255,7 @@ def _submit(survey: Survey, respondent: services.Respondent, gate):
         flash(gate.message, "error")
         return redirect(url_for(".show", process_slug=survey.process.slug, survey_id=survey.id))
     form = forms.answer_form(survey)
-    changing = services.has_answered(survey, respondent)
+    changing = services.may_change(survey, respondent) and services.has_answered(survey, respondent)
     if not form.validate_on_submit():
         return _render_survey(survey, form, status=422, answered=False, changing=changing)
     if not respondent.is_account and respondent.browser_token is None:

@@ -474,3 +474,19 @@ def test_a_draft_survey_is_not_found_by_citizens(client, login, process, citizen
     login(client, citizen)
     assert client.get(_url(survey)).status_code == 404
     assert client.post(_url(survey), data=valid_answers(survey)).status_code == 404
+
+
+def test_other_text_counts_only_when_no_listed_option_is_chosen(
+    app, client, login, process, citizen, make_survey
+):
+    survey = make_survey(process, xss=False)
+    single = survey.q("single")
+    login(client, citizen)
+    data = valid_answers(survey)
+    data[f"q{single.id}_other"] = "changed my mind"  # a listed option stays chosen
+    assert client.post(_url(survey), data=data).status_code == 302
+    with app.app_context():
+        rows = db.session.execute(
+            select(Answer.option_id, Answer.text).where(Answer.question_id == single.id)
+        ).all()
+    assert rows == [(single.options[0], None)]

@@ -58,3 +58,26 @@ def test_free_text_answers_describe_themselves_for_moderation(
         f"{survey.q('short_text').id}/texts"
     )
     assert kinds.kind("survey_answer") is not None
+
+
+def test_seed_demo_adds_a_survey_with_every_question_type_and_responses(app):
+    from sqlalchemy import func
+
+    from app.demo import seed_demo
+    from app.surveys.demo import RESPONSES, TITLE
+    from app.surveys.models import QuestionType, Response, Survey
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        seed_demo()  # idempotent: the survey and its responses are not added twice
+        db.session.commit()
+        survey = db.session.scalar(select(Survey).where(Survey.title == TITLE))
+        assert survey.process.slug == "neugestaltung-marktplatz"
+        assert "surveys" in survey.process.format_keys
+        assert {q.type for q in survey.questions} == set(QuestionType)
+        assert db.session.scalar(select(func.count(Response.id))) == RESPONSES
+        texts = db.session.scalar(
+            select(func.count(Contribution.id)).where(Contribution.kind == "survey_answer")
+        )
+        assert texts > 0
