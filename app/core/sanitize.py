@@ -7,6 +7,7 @@ normalised (control characters and surrounding space removed) and escaped on out
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 
 import bleach
@@ -25,14 +26,23 @@ def _set_rel(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
-_cleaner = bleach.Cleaner(
-    tags=RICH_TAGS,
-    attributes=RICH_ATTRIBUTES,
-    protocols=RICH_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
-_linker = Linker(callbacks=[_set_rel], skip_tags={"pre", "code"})
+_local = threading.local()
+
+
+def _tools() -> tuple[bleach.Cleaner, Linker]:
+    """This thread's cleaner and linker: bleach's parsers keep state while they work, so one
+    instance shared by the threads of a threaded server mangles or crashes concurrent requests."""
+    tools = getattr(_local, "tools", None)
+    if tools is None:
+        cleaner = bleach.Cleaner(
+            tags=RICH_TAGS,
+            attributes=RICH_ATTRIBUTES,
+            protocols=RICH_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+        )
+        tools = _local.tools = (cleaner, Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}))
+    return tools
 
 
 def clean_plain(text: str | None) -> str:
@@ -45,5 +55,6 @@ def clean_plain(text: str | None) -> str:
 
 def clean_rich(html: str | None) -> Markup:
     """Sanitised rich text, safe to render with ``|safe``."""
-    cleaned = _cleaner.clean(clean_plain(html))
-    return Markup(_linker.linkify(cleaned))  # noqa: S704  bleach output is the safe form
+    cleaner, linker = _tools()
+    cleaned = cleaner.clean(clean_plain(html))
+    return Markup(linker.linkify(cleaned))  # noqa: S704  bleach output is the safe form

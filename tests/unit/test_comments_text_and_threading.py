@@ -211,3 +211,26 @@ def test_deleted_comments_cannot_be_edited():
     comment = _comment(1, visibility=Visibility.DELETED)
     comment.contribution.created_at = utcnow()
     assert not may_still_edit(comment, utcnow())
+
+
+# --- threads of a server ------------------------------------------------------------------------
+
+
+def test_comment_text_renders_correctly_from_many_threads_at_once():
+    """Threaded servers render several comments at the same moment (bleach parsers keep state)."""
+    import threading
+
+    wrong: list[str] = []
+
+    def render() -> None:
+        for _ in range(200):
+            result = render_body("gleichzeitig **fett**")
+            if result != "<p>gleichzeitig <strong>fett</strong></p>":
+                wrong.append(result)
+
+    workers = [threading.Thread(target=render) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert wrong == []
