@@ -29,7 +29,7 @@ from app.comments import services
 from app.comments.forms import CommentForm, EditForm, OfficialForm, ReactionForm, ReplyForm
 from app.comments.models import Comment, Reaction
 from app.comments.owners import resolve_owners
-from app.contributions.models import Thread
+from app.contributions.models import Thread, Visibility
 from app.contributions.services import ContributionRefused
 from app.core.forms import ConfirmForm
 from app.core.pagination import MAX_PAGE
@@ -267,6 +267,12 @@ def _compose_page(
     return render_template("comments/compose.html", **context), status
 
 
+def _published_message(comment: Comment) -> str:
+    if comment.contribution.visibility == Visibility.PENDING:
+        return _("Thank you. Your comment will be shown once moderation has checked it.")
+    return _("Your comment has been published.")
+
+
 def _refused(form, exc: Exception) -> None:
     form.body.errors = [*form.body.errors, str(exc)]
 
@@ -295,12 +301,13 @@ def create(thread_id: int):
         return render_template(
             "comments/_created.html",
             node=services.node_for(comment, current_user),
+            announce=_published_message(comment),
             form=CommentForm(prefix=f"thread{thread.id}", formdata=None),
             thread=thread,
             action=action,
             swap="afterbegin" if sort == services.Sort.NEWEST else "beforeend",
         )
-    flash(_("Your comment has been published."), "success")
+    flash(_published_message(comment), "success")
     return redirect(_comment_url(comment, current_user))
 
 
@@ -323,9 +330,11 @@ def reply(comment_id: int):
     db.session.commit()
     if _is_htmx():
         return render_template(
-            "comments/_created.html", node=services.node_for(comment, current_user)
+            "comments/_created.html",
+            node=services.node_for(comment, current_user),
+            announce=_published_message(comment),
         )
-    flash(_("Your reply has been published."), "success")
+    flash(_published_message(comment), "success")
     return redirect(_comment_url(comment, current_user))
 
 

@@ -386,3 +386,32 @@ def test_an_empty_thread_says_so(client, login, town, sort):
     login(client, town.users["citizen"])
     page = client.get(town.thread_url(comments_sort=sort)).get_data(as_text=True)
     assert 'class="empty-state"' in page
+
+
+def test_a_comment_awaiting_moderation_shows_to_its_author_only(app, client, login, town):
+    from app.contributions.models import Visibility
+
+    comment_id = write_comment(app, town.users["citizen"], town.process, "Noch ungeprüft")
+    with app.app_context():
+        db.session.get(Comment, comment_id).contribution.visibility = Visibility.PENDING
+        db.session.commit()
+    login(client, town.users["citizen"])
+    own = client.get(town.thread_url()).get_data(as_text=True)
+    assert "Noch ungeprüft" in own and 'class="comment-note"' in own
+    login(client, town.users["neighbour"])
+    assert "Noch ungeprüft" not in client.get(town.thread_url()).get_data(as_text=True)
+
+
+def test_a_hidden_comment_keeps_its_place_with_the_reason(app, client, town):
+    from app.contributions.models import Visibility
+
+    comment_id = write_comment(app, town.users["citizen"], town.process, "Beleidigung")
+    with app.app_context():
+        contribution = db.session.get(Comment, comment_id).contribution
+        contribution.visibility = Visibility.HIDDEN
+        contribution.hidden_reason = "Verstoß gegen die Netiquette <b>"
+        db.session.commit()
+    page = client.get(town.thread_url()).get_data(as_text=True)
+    assert f'id="comment-{comment_id}"' in page
+    assert "Beleidigung" not in page
+    assert "Verstoß gegen die Netiquette &lt;b&gt;" in page
