@@ -542,7 +542,9 @@ def admin_delete(survey_id: int):
 # --- back office: questions and options ----------------------------------------------------------
 
 
-def _question_form_page(form, survey: Survey, question: Question | None):
+def _question_form_page(form, survey: Survey, question: Question | None, option_form=None):
+    """The question form (and, for an existing question, its options); 422 with errors."""
+    option_form = option_form or forms.OptionForm(formdata=None, prefix="option")
     return render_template(
         "surveys/admin/question_form.html",
         municipality=current_municipality(),
@@ -554,13 +556,14 @@ def _question_form_page(form, survey: Survey, question: Question | None):
         else QuestionType.SINGLE,
         locked=services.has_responses(survey),
         lock_message=services.lock_message(),
-        option_form=forms.OptionForm(formdata=None, prefix="option"),
-    ), (422 if form.errors else 200)
+        option_form=option_form,
+    ), (422 if form.errors or option_form.errors else 200)
 
 
 def _question_error(form, exc: services.SurveyError) -> None:
-    name = {"scale": "scale", "min_choices": "min_choices"}.get(getattr(exc, "field", ""), "type")
-    _field_error(form, name, str(exc))
+    """Show a refusal at the field it is about; the lock and the rest at the type."""
+    field = getattr(exc, "field", "")
+    _field_error(form, field if field in ("scale", "min_choices") else "type", str(exc))
 
 
 @bp.route("/admin/surveys/<int:survey_id>/questions/new", methods=["GET", "POST"])
@@ -667,28 +670,10 @@ def admin_new_option(survey_id: int, question_id: int):
                     _anchor="options",
                 )
             )
-    return _with_option_errors(survey, question, form)
-
-
-def _question_form_for(question: Question) -> forms.QuestionForm:
-    form = forms.QuestionForm(formdata=None)
-    form.fill_from(question)
-    return form
-
-
-def _with_option_errors(survey: Survey, question: Question, option_form):
-    """The question page again, with the option form's errors and what was typed."""
-    return render_template(
-        "surveys/admin/question_form.html",
-        municipality=current_municipality(),
-        survey=survey,
-        question=question,
-        form=_question_form_for(question),
-        qtype=question.type,
-        locked=services.has_responses(survey),
-        lock_message=services.lock_message(),
-        option_form=option_form,
-    ), 422
+    question_form = forms.QuestionForm(formdata=None)
+    question_form.fill_from(question)
+    page, _status = _question_form_page(question_form, survey, question, option_form=form)
+    return page, 422
 
 
 @bp.route(
