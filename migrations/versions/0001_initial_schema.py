@@ -117,3 +117,6 @@ def downgrade():
     op.drop_table('users')
     op.drop_table('municipalities')
     # ### end Alembic commands ###
+    # PostgreSQL keeps enum types after their tables; drop them so that upgrade works again.
+    for enum_name in ('role', 'federal_state'):
+        sa.Enum(name=enum_name).drop(op.get_bind(), checkfirst=True)

@@ -116,3 +116,6 @@ def downgrade():
 
     op.drop_table("contributions")
     # ### end Alembic commands ###
+    # PostgreSQL keeps enum types after their tables; drop them so that upgrade works again.
+    for enum_name in ("visibility", "trialog_group"):
+        sa.Enum(name=enum_name).drop(op.get_bind(), checkfirst=True)

@@ -46,6 +46,8 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     downgrade = _flask("db", "downgrade", "base", env=env)
     assert downgrade.returncode == 0, downgrade.stderr
+    again = _flask("db", "upgrade", env=env)  # nothing left behind that blocks a new upgrade
+    assert again.returncode == 0, again.stderr
 
 
 def _scratch_postgres_database(base_url: str) -> str:
