@@ -490,3 +490,9 @@ def test_other_text_counts_only_when_no_listed_option_is_chosen(
             select(Answer.option_id, Answer.text).where(Answer.question_id == single.id)
         ).all()
     assert rows == [(single.options[0], None)]
+
+
+def test_the_form_renders_no_python_none(client, login, process, citizen, make_survey):
+    survey = make_survey(process, xss=False)
+    login(client, citizen)
+    assert '"None"' not in client.get(_url(survey)).get_data(as_text=True)
