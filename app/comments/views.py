@@ -123,11 +123,9 @@ def _thread_context(thread: Thread, process: Process, page_view, *, owner_url: s
         "thread": thread,
         "process": process,
         "view": page_view,
-        "now": now,
         "gate": services.write_gate(process, current_user, now),
         "may_write": can("comment.write", process),
         "sorts": list(services.Sort),
-        "owner_url": owner_url,
         "page_url": lambda page, sort=sort: _with_args(
             owner_url,
             **{
@@ -138,8 +136,6 @@ def _thread_context(thread: Thread, process: Process, page_view, *, owner_url: s
         "more_url": lambda page: url_for(
             "comments.more", thread_id=thread.id, **{PAGE_ARG: page, SORT_ARG: sort.value}
         ),
-        "report_url": report_url,
-        "edit_window_minutes": int(services.EDIT_WINDOW.total_seconds() // 60),
     }
 
 
