@@ -135,6 +135,11 @@ def _register_domain_seeders() -> None:
 
     if seed_comments not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_comments)
+    # Moderation after everything that writes contributions: its demo reports point at them.
+    from app.moderation.demo import seed_moderation
+
+    if seed_moderation not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_moderation)
 
 
 _register_domain_seeders()

@@ -27,7 +27,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import strip_filter
-from app.moderation.models import ReportReason
+from app.moderation.models import REASON_LABELS, ReportReason
 
 REASON_MAX = 500
 TEXT_MAX = 2000
@@ -48,7 +48,7 @@ def _reason_field(label, description) -> TextAreaField:
 class ReportForm(FlaskForm):
     reason = RadioField(
         _l("Why are you reporting this contribution?"),
-        choices=[SelectChoice(reason.value, reason.label) for reason in ReportReason],
+        choices=[SelectChoice(reason.value, REASON_LABELS[reason]) for reason in ReportReason],
         validators=[InputRequired(message=_l("Please choose a reason."))],
     )
     text = TextAreaField(
@@ -167,6 +167,7 @@ class SettingsForm(FlaskForm):
             "lines separate paragraphs; simple formatting is kept. Leave empty for the standard "
             "text."
         ),
+        render_kw={"rows": 12},
     )
     premoderated = MultiCheckboxField(_l("Pre-moderated processes"), coerce=int, choices=[])
     submit = SubmitField(_l("Save settings"))
@@ -182,7 +183,7 @@ class QueueFilterForm(FlaskForm):
     reason = SelectField(
         _l("Reason"),
         choices=[SelectChoice("", _l("All reasons"))]
-        + [SelectChoice(reason.value, reason.label) for reason in ReportReason],
+        + [SelectChoice(reason.value, REASON_LABELS[reason]) for reason in ReportReason],
         validators=[Optional()],
         default="",
     )

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, u
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
 from app.contributions.models import Contribution, Visibility
@@ -562,6 +562,10 @@ def request_review(author: User, decision: Decision, text: str) -> ReviewRequest
 # --- blocks -------------------------------------------------------------------------------------
 
 
+def _in_force(now: datetime) -> ColumnElement[bool]:
+    return and_(Block.lifted_at.is_(None), or_(Block.until.is_(None), Block.until > now))
+
+
 def active_block(municipality_id: int, user_id: int, now: datetime | None = None) -> Block | None:
     now = now or utcnow()
     return db.session.scalar(
@@ -569,8 +573,7 @@ def active_block(municipality_id: int, user_id: int, now: datetime | None = None
         .where(
             Block.municipality_id == municipality_id,
             Block.user_id == user_id,
-            Block.lifted_at.is_(None),
-            or_(Block.until.is_(None), Block.until > now),
+            _in_force(now),
         )
         .order_by(Block.until.is_(None).desc(), Block.until.desc())
         .limit(1)
@@ -658,14 +661,9 @@ def lift_block(actor: User, entry: Block) -> None:
 
 
 def active_blocks(municipality: Municipality) -> Select:
-    now = utcnow()
     return (
         select(Block)
-        .where(
-            Block.municipality_id == municipality.id,
-            Block.lifted_at.is_(None),
-            or_(Block.until.is_(None), Block.until > now),
-        )
+        .where(Block.municipality_id == municipality.id, _in_force(utcnow()))
         .options(joinedload(Block.user))
         .order_by(Block.created_at.desc(), Block.id.desc())
     )
@@ -779,7 +777,8 @@ def queue_counts(municipality: Municipality) -> QueueCounts:
             )
             .scalar_subquery(),
             select(func.count())
-            .select_from(active_blocks(municipality).subquery())
+            .select_from(Block)
+            .where(Block.municipality_id == municipality.id, _in_force(utcnow()))
             .scalar_subquery(),
         )
     ).one()
@@ -843,8 +842,7 @@ def author_records(municipality: Municipality, author_ids: set[int]) -> dict[int
         select(Block).where(
             Block.municipality_id == municipality.id,
             Block.user_id.in_(ids),
-            Block.lifted_at.is_(None),
-            or_(Block.until.is_(None), Block.until > now),
+            _in_force(now),
         )
     ):
         current = blocks.get(entry.user_id)
@@ -940,11 +938,24 @@ def author_history(
 
 
 def notices_for(user: User) -> Select:
-    """Moderation decisions about ``user``'s contributions, everywhere, newest first."""
+    """Moderation decisions about ``user``'s contributions, everywhere, newest first.
+
+    Dismissed reports are the author's business only when the reports had hidden the contribution
+    (the threshold): otherwise authors would learn of reports they were never affected by.
+    """
+    earlier = aliased(Decision)
+    affected = exists().where(
+        earlier.contribution_id == Decision.contribution_id,
+        earlier.action == Action.AUTO_HIDE,
+        earlier.id < Decision.id,
+    )
     return (
         select(Decision)
         .join(Decision.contribution)
-        .where(Contribution.author_id == user.id)
+        .where(
+            Contribution.author_id == user.id,
+            or_(Decision.action != Action.KEEP, affected),
+        )
         .options(
             joinedload(Decision.contribution),
             selectinload(Decision.review),
@@ -973,8 +984,7 @@ def blocks_of(user: User) -> list[Block]:
             select(Block)
             .where(
                 Block.user_id == user.id,
-                Block.lifted_at.is_(None),
-                or_(Block.until.is_(None), Block.until > now),
+                _in_force(now),
             )
             .order_by(Block.created_at.desc())
         )
@@ -987,19 +997,3 @@ def municipality_names(ids: set[int]) -> dict[int, Municipality]:
     return {
         m.id: m for m in db.session.scalars(select(Municipality).where(Municipality.id.in_(ids)))
     }
-
-
-# --- for the other domains' listings ------------------------------------------------------------
-
-
-def listing_filter(user, municipality: Municipality) -> ColumnElement[bool]:
-    """The contributions ``user`` may see in a listing: all but those awaiting approval, which only
-    their authors and the municipality's moderators see.
-
-    Hidden and deleted contributions stay in listings; they show their notice in their place.
-    """
-    if may_moderate(user, municipality):
-        return Contribution.id.is_not(None)
-    if getattr(user, "is_authenticated", False):
-        return or_(Contribution.visibility != Visibility.PENDING, Contribution.author_id == user.id)
-    return Contribution.visibility != Visibility.PENDING

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -37,6 +37,7 @@ from app.moderation.forms import (
 from app.moderation.models import Decision, ReportReason, ReviewRequest
 from app.municipalities.models import Municipality
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
+from app.processes.services import rich_text_for_editing
 
 bp = tenant_blueprint(Blueprint("moderation", __name__, url_prefix="/<slug>"))
 account_bp = Blueprint("moderation_account", __name__, url_prefix="/account/moderation")
@@ -47,11 +48,29 @@ account_bp = Blueprint("moderation_account", __name__, url_prefix="/account/mode
 
 @bp.app_template_global()
 def netiquette_link(municipality: Municipality | None = None) -> Markup:
-    """The sentence with the link to the municipality's netiquette, for contribution forms."""
-    municipality = municipality or current_municipality()
+    """The sentence with the link to the municipality's netiquette, for contribution forms.
+
+    ``{{ netiquette_link() }}`` on any page under ``/<slug>/``; elsewhere pass the municipality.
+    """
+    municipality = municipality or g.get("municipality")
+    if municipality is None:
+        return Markup("")
     return Markup(  # noqa: S704  a rendered, autoescaped template
         render_template("moderation/_netiquette_link.html", municipality=municipality)
     )
+
+
+@bp.app_template_global()
+def report_url(contribution: Contribution) -> str | None:
+    """Where to report ``contribution``, for everybody but its author; None when it cannot be.
+
+    Anonymous visitors get the address too: the page asks them to log in first.
+    """
+    if contribution.visibility != Visibility.VISIBLE:
+        return None
+    if current_user.is_authenticated and current_user.id == contribution.author_id:
+        return None
+    return url_for("moderation.report", contribution_id=contribution.id)
 
 
 def _title(contribution: Contribution, shown: kinds.Shown | None) -> str:
@@ -472,7 +491,7 @@ def settings():
     form.premoderated.choices = [SelectChoice(p.id, p.title) for p in processes]
     if not form.is_submitted():
         form.hide_threshold.data = current.hide_threshold if current else None
-        form.netiquette.data = current.netiquette if current else ""
+        form.netiquette.data = rich_text_for_editing(current.netiquette) if current else ""
         form.premoderated.data = [p.id for p in processes if p.premoderated]
     elif form.validate():
         changed = services.save_settings(

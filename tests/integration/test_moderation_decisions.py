@@ -167,37 +167,36 @@ def _premoderated(app, make_process, scene):
 def test_contributions_in_a_premoderated_process_wait_for_approval(
     app, client, login, make_process, scene
 ):
-    process = _premoderated(app, make_process, scene)
-    contribution = contribute(app, scene.author, process)
+    """Seen by the author and, in the queue, by moderators; by nobody else until approved."""
+    from comments_support import thread_id_of
+
+    process = make_process(scene.town, premoderated=True, formats=("comments",))
+    thread = thread_id_of(app, process)
+    login(client, scene.author)
+    client.post(
+        f"/{scene.town.slug}/threads/{thread}/comments",
+        data={f"thread{thread}-body": "Mein wartender Kommentar"},
+    )
+    with app.app_context():
+        contribution = db.session.scalar(select(Contribution.id))
     assert contribution_state(app, contribution)[0] == "pending"
 
-    with app.app_context():
-        municipality = db.session.get(type(scene.town), scene.town.id)
-
-        def sees(user) -> bool:
-            return (
-                db.session.scalar(
-                    select(Contribution.id).where(
-                        Contribution.id == contribution,
-                        services.listing_filter(user, municipality),
-                    )
-                )
-                is not None
-            )
-
-        from flask_login import AnonymousUserMixin
-
-        assert sees(db.session.get(User, scene.author.id))
-        assert sees(db.session.get(User, scene.users["moderator"].id))
-        assert sees(db.session.get(User, scene.users["platform_admin"].id))
-        assert not sees(db.session.get(User, scene.users["citizen"].id))
-        assert not sees(db.session.get(User, scene.users["council"].id))
-        assert not sees(db.session.get(User, scene.users["other_staff"].id))
-        assert not sees(AnonymousUserMixin())
+    thread_page = f"/{scene.town.slug}/processes/{process.slug}/comments/"
+    own = client.get(thread_page)
+    assert own.status_code == 200 and "Mein wartender Kommentar" in own.text
+    for who in ("citizen", "council"):
+        login(client, scene.users[who])
+        assert "Mein wartender Kommentar" not in client.get(thread_page).text
+    client.post("/logout")
+    assert "Mein wartender Kommentar" not in client.get(thread_page).text
 
     login(client, scene.users["moderator"])
     pending = client.get(f"/{scene.town.slug}/admin/moderation/pending")
     assert f"contributions/{contribution}" in pending.text
+    assert "Mein wartender Kommentar" in pending.text  # the excerpt, through the comment kind
+    client.post(_case(scene, contribution, "approve"), data={})
+    login(client, scene.users["citizen"])
+    assert "Mein wartender Kommentar" in client.get(thread_page).text
 
 
 def test_approve_publishes_a_pending_contribution(app, client, login, make_process, scene):
@@ -548,3 +547,44 @@ def test_staff_of_another_municipality_cannot_answer_its_reviews_or_lift_its_blo
     assert client.post(f"{other}/blocks/{block_id}/lift", data={}).status_code == 404
     with app.app_context():
         assert db.session.get(Block, block_id).lifted_at is None
+
+
+def test_a_blocked_author_is_refused_when_commenting_through_the_real_route(
+    app, client, login, scene, make_process
+):
+    from comments_support import thread_id_of
+
+    from app.comments.models import Comment
+
+    process = make_process(scene.town, formats=("comments",))
+    contribution = contribute(app, scene.author, scene.process)
+    login(client, scene.users["moderator"])
+    _block(client, scene, contribution, "forever", "Wiederholt beleidigend")
+
+    thread = thread_id_of(app, process)
+    login(client, scene.author)
+    response = client.post(
+        f"/{scene.town.slug}/threads/{thread}/comments",
+        data={f"thread{thread}-body": "Noch ein Kommentar"},
+    )
+    assert response.status_code == 422
+    assert "Wiederholt beleidigend" in response.text
+    assert "Noch ein Kommentar" in response.text  # nothing typed is lost
+    with app.app_context():
+        assert db.session.scalar(select(Comment.id)) is None
+
+
+def test_authors_are_not_told_about_reports_that_were_dismissed(app, client, login, scene):
+    quiet = contribute(app, scene.author, scene.process)
+    report(app, scene.users["citizen"], quiet)
+    decide(app, "keep", scene.users["moderator"], quiet)
+    login(client, scene.author)
+    page = client.get("/account/moderation").text
+    assert f"Beitrag {quiet}" not in page and "empty-state" in page
+
+    set_threshold(app, scene.town, 1)
+    hidden_for_a_while = contribute(app, scene.author, scene.process)
+    report(app, scene.users["citizen"], hidden_for_a_while)
+    decide(app, "keep", scene.users["moderator"], hidden_for_a_while)
+    page = client.get("/account/moderation").text
+    assert page.count(f"Beitrag {hidden_for_a_while}") == 2  # hidden automatically, then kept

@@ -42,6 +42,7 @@ def test_logged_in_user_reports_a_contribution_and_gets_a_confirmation(app, clie
     page = client.get(_url(scene, contribution))
     assert page.status_code == 200
     assert "Auszug" in page.text and XSS not in page.text  # the contribution, escaped
+    assert "Spam oder Werbung" in page.text  # the reasons in the visitor's language
 
     response = client.post(
         _url(scene, contribution), data={"reason": "spam", "text": "Werbung für einen Shop"}
@@ -227,3 +228,27 @@ def test_concurrent_reports_are_all_counted_and_hide_exactly_once(app, scene, ma
         ) == len(reporters)
     assert contribution_state(app, contribution)[0] == "hidden"
     assert audit_actions(app) == ["moderation.auto_hide"]
+
+
+def test_the_report_link_shows_for_everybody_but_the_author(app, scene):
+    from flask import g, render_template_string
+    from flask_login import login_user
+
+    from app.accounts.models import User
+    from app.contributions.models import Contribution
+    from app.municipalities.models import Municipality
+
+    contribution = contribute(app, scene.author, scene.process)
+    template = '{% from "moderation/_report.html" import report_link %}{{ report_link(c) }}'
+
+    def link_for(user_id: int | None) -> str:
+        with app.test_request_context():
+            g.municipality = db.session.get(Municipality, scene.town.id)
+            if user_id is not None:
+                login_user(db.session.get(User, user_id))
+            return render_template_string(template, c=db.session.get(Contribution, contribution))
+
+    url = f"/{scene.town.slug}/contributions/{contribution}/report"
+    assert url in link_for(None)  # anonymous visitors are asked to log in on the way
+    assert url in link_for(scene.users["citizen"].id)
+    assert link_for(scene.author.id).strip() == ""
