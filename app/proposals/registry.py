@@ -1,5 +1,6 @@
-"""How proposals plug into the rest: the "proposals" participation format and the contribution
-kinds "proposal" and "statement" (for moderation and "my contributions").
+"""How proposals plug into the rest: the "proposals" participation format, the contribution kinds
+"proposal" and "statement" (for moderation and "my contributions"), and the owner of each
+proposal's comment thread (for comment permalinks).
 
 Imported by the package, so registering happens once when the factory imports the blueprint.
 """
@@ -12,6 +13,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.comments.owners import ThreadOwner, register_thread_owner
 from app.contributions.kinds import Kind, Shown, register_kind
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -96,6 +98,21 @@ def describe_statements(contribution_ids: Iterable[int]) -> dict[int, Shown]:
     }
 
 
+def proposal_threads(thread_ids: list[int]) -> dict[int, ThreadOwner]:
+    """The proposal pages that show these comment threads, in one query."""
+    rows = db.session.execute(
+        _with_addresses(select(Proposal.thread_id).select_from(Proposal)).where(
+            Proposal.thread_id.in_(thread_ids)
+        )
+    )
+    return {
+        row.thread_id: ThreadOwner(
+            url=proposal_url(row.municipality_slug, row.process_slug, row.id), title=row.title
+        )
+        for row in rows
+    }
+
+
 def _list_url(process: Process) -> str:
     return url_for("proposals.index", slug=process.municipality.slug, process_slug=process.slug)
 
@@ -113,3 +130,4 @@ register_format(
 )
 register_kind(Kind("proposal", _l("Proposal"), describe_proposals))
 register_kind(Kind("statement", _l("Council statement"), describe_statements))
+register_thread_owner("proposal", proposal_threads)

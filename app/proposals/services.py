@@ -117,7 +117,9 @@ def get_proposal(process: Process, proposal_id: int) -> Proposal | None:
         )
         .options(
             selectinload(Proposal.status_changes),
-            selectinload(Proposal.statements).selectinload(ProposalStatement.contribution),
+            selectinload(Proposal.statements)
+            .selectinload(ProposalStatement.contribution)
+            .joinedload(Contribution.author),
         )
     )
 
@@ -130,6 +132,16 @@ def categories(process: Process) -> list[ProposalCategory]:
             .order_by(ProposalCategory.position, ProposalCategory.id)
         )
     )
+
+
+def located_middle(process: Process) -> tuple[float, float] | None:
+    """The middle of the process's proposals that have coordinates, where its maps start."""
+    lat, lng = db.session.execute(
+        select(func.avg(Proposal.latitude), func.avg(Proposal.longitude)).where(
+            Proposal.process_id == process.id, Proposal.latitude.is_not(None)
+        )
+    ).one()
+    return None if lat is None else (float(lat), float(lng))
 
 
 def is_author(user, proposal: Proposal) -> bool:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -23,7 +24,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
 
 from app.contributions.models import Visibility
 from app.core.forms import ConfirmForm
@@ -50,6 +50,7 @@ from app.proposals.search import Filters, Sort
 bp = tenant_blueprint(Blueprint("proposals", __name__, url_prefix="/<slug>"))
 
 SEED_KEY = "proposal_order_seed"
+LIST_ARGS = ("q", "category", "status", "group", "sort", "view")  # kept by pages and view links
 # Where a map starts when nothing in the process is located yet: the middle of Germany.
 DEFAULT_CENTER = (51.1657, 10.4515, 6)
 LOCATED_ZOOM = 15
@@ -104,6 +105,11 @@ def _managed_process(process_id: int) -> Process:
     return process
 
 
+def map_tiles() -> bool:
+    """Is a tile server set up? Without one, places are entered and shown as text."""
+    return bool(current_app.config.get("MAP_TILE_URL"))
+
+
 def _seed() -> int:
     """This visitor's seed of the random order, kept in the session so pages stay stable."""
     seed = session.get(SEED_KEY)
@@ -118,17 +124,11 @@ def _show_url(proposal: Proposal, **kwargs) -> str:
 
 
 def _map_center(process: Process, proposal: Proposal | None = None) -> tuple[float, float, int]:
-    """Where a map of the process starts: the proposal, else the middle of located proposals."""
+    """Where a map starts: at the proposal, else amid the process's located proposals."""
     if proposal is not None and proposal.is_located:
         return proposal.latitude, proposal.longitude, LOCATED_ZOOM
-    lat, lng = db.session.execute(
-        select(func.avg(Proposal.latitude), func.avg(Proposal.longitude)).where(
-            Proposal.process_id == process.id, Proposal.latitude.is_not(None)
-        )
-    ).one()
-    if lat is None:
-        return DEFAULT_CENTER
-    return float(lat), float(lng), LOCATED_ZOOM - 1
+    middle = services.located_middle(process)
+    return (*middle, LOCATED_ZOOM - 1) if middle else DEFAULT_CENTER
 
 
 # --- the list -----------------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def index(process_slug: str):
     filters = _filters(form, categories)
     page = paginate(search.listing(process, filters, _seed()))
     now = utcnow()
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = {name: request.args[name] for name in LIST_ARGS if request.args.get(name)}
     return render_template(
         "proposals/index.html",
         municipality=current_municipality(),
@@ -174,7 +174,7 @@ def index(process_slug: str):
         page=page,
         args=args,
         map_view=filters.located,
-        map_center=_map_center(process) if filters.located else None,
+        map_center=_map_center(process) if filters.located and map_tiles() else None,
         supported_ids=services.supported_ids(current_user, [p.id for p in page.items]),
         gate=processes.contribution_gate(process, current_user, now),
         record=promise.answer_record(process, now),
@@ -227,7 +227,7 @@ def show(process_slug: str, proposal_id: int):
         statements=services.visible_statements(current_user, proposal),
         own_statement=services.own_statement(current_user, proposal),
         deadline=deadline,
-        map_center=_map_center(process, proposal),
+        map_center=_map_center(process, proposal) if proposal.is_located else None,
         now=now,
     )
 
@@ -265,7 +265,7 @@ def _form_page(form, process: Process, proposal: Proposal | None, similar=()):
         proposal=proposal,
         form=form,
         similar=similar,
-        map_center=_map_center(process, proposal),
+        map_center=_map_center(process, proposal) if map_tiles() else None,
     ), (422 if form.errors else 200)
 
 

@@ -457,3 +457,19 @@ def test_kinds_describe_proposals_and_statements_for_moderation(app, client, log
         assert proposal_shown.url == town.url(proposal_id)
         assert statement_shown.excerpt == "Meine Sicht."
         assert statement_shown.url.startswith(town.url(proposal_id) + "#statement-")
+
+
+def test_comment_permalinks_lead_to_the_proposal_page(app, client, town: Town):
+    from comments_support import write_comment
+
+    proposal_id = create_proposal(app, town.process, town.users["citizen"], xss=False)
+    thread_id = load(app, Proposal, proposal_id).thread_id
+    comment_id = write_comment(
+        app, town.users["staff"], town.process, "Danke!", thread_id=thread_id
+    )
+    response = client.get(f"/{town.municipality.slug}/comments/{comment_id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(town.url(proposal_id))
+    assert response.headers["Location"].endswith(f"#comment-{comment_id}")
+    page = client.get(town.url(proposal_id)).get_data(as_text=True)
+    assert "Danke!" in page
