@@ -9,10 +9,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from conftest import PASSWORD
 
 from app.accounts.models import User
 from app.extensions import db
+from tests.conftest import PASSWORD
 
 REMEMBER = "remember_token"
 SESSION = "session"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itsdangerous.timed
 import pytest
-from conftest import PASSWORD
 
 from app.accounts.models import User
 from app.extensions import db
+from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "a fresh and long passphrase"
 

@@ -7,7 +7,8 @@ must not escape the per-account limit, rotating e-mail addresses must not escape
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD
+
+from tests.conftest import PASSWORD
 
 GENEROUS = "1000 per minute"
 

@@ -10,12 +10,12 @@ from email.header import decode_header, make_header
 
 import itsdangerous.timed
 import pytest
-from conftest import PASSWORD, XSS
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.core.time import utcnow
 from app.extensions import db
+from tests.conftest import PASSWORD, XSS
 
 NEW_EMAIL = "neu@example.org"
 

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
 
 from config import ConfigurationError, config_for
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+(")')

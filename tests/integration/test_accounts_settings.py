@@ -6,13 +6,13 @@ from email.header import decode_header, make_header
 
 import itsdangerous.timed
 import pytest
-from conftest import PASSWORD, XSS
 from flask import session
 from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.extensions import db
 from app.municipalities.models import Membership
+from tests.conftest import PASSWORD, XSS
 
 NEW_PASSWORD = "a fresh and long passphrase"
 NEW_EMAIL = "neue-adresse@example.org"

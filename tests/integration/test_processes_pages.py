@@ -7,13 +7,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import XSS
 from sqlalchemy import func, select
 
 from app.core.roles import Role
 from app.core.time import utcnow
 from app.extensions import db
 from app.processes.models import PhaseKind, ProcessFollow
+from tests.conftest import XSS
 
 DAY = timedelta(days=1)
 

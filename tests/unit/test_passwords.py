@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD
 
 from app.accounts.passwords import hash_password, password_problem, verify_password
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture(autouse=True)
