@@ -68,7 +68,7 @@ MARKTPLATZ = services.ProcessData(
         "Die Verwaltung wertet alle Beiträge aus und fasst sie in einem Bericht zusammen. Das "
         "Planungsbüro erhält ihn als Grundlage für zwei Entwürfe. Der Gemeinderat sieht die "
         "Beiträge und die Stellungnahme der Verwaltung, bevor er entscheidet.\n\n"
-        "Zu jedem Vorschlag mit mindestens 20 Unterstützungen gibt die Verwaltung eine "
+        "Zu jedem Vorschlag mit mindestens 3 Unterstützungen gibt die Verwaltung innerhalb von 14 Tagen eine "
         "öffentliche Antwort."
     ),
     reminder_hours=48,

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import proposals_support
 import pytest
-from conftest import XSS
 from proposals_support import DAY, Town, create_proposal, load
 from sqlalchemy import select
 
@@ -26,6 +25,7 @@ from app.proposals.models import (
     ProposalStatusChange,
     ProposalSupport,
 )
+from tests.conftest import XSS
 
 town = proposals_support.town  # the fixture
 
