@@ -15,12 +15,13 @@ photographed full-page at 1280 and 360 px into ``tests/e2e/screenshots/<crawl>/`
 
 The crawl visits one page per *kind*: the Flask view a URL routes to, plus the names of its query
 parameters. ``/musterstadt/processes/a/`` and ``/beispielheim/processes/b/`` are one kind (the
-first one found stands for the rest), ``?view=map`` is another, and so is each value of an
-``any(...)`` route part (the legal pages). So the crawl's cost grows with the pages the app has,
-not with the amount of demo data. Each crawl has its own kinds, since what a page shows depends on
-who looks. A crawl of two people in a row (staff, then the platform admin) visits every kind again
-as the second person, to find their links, but checks in depth (axe, screenshots) only the kinds
-the first did not reach: the platform admin's extra pages.
+first one found stands for the rest), so are ``?page=2`` and ``?page=3`` and the first page (see
+``SAME_KIND_QUERY``); ``?view=map`` is another kind, and so is each value of an ``any(...)`` route
+part (the legal pages). So the crawl's cost grows with the pages the app has, not with the amount
+of demo data. Each crawl has its own kinds, since what a page shows depends on who looks. A crawl
+of two people in a row (staff, then the platform admin) visits every kind again as the second
+person, to find their links, but checks in depth (axe, screenshots) only the kinds the first did
+not reach: the platform admin's extra pages.
 
 Files (CSV/XLSX exports) and other non-HTML answers only have to answer below 400. Links that are
 not pages are skipped: ``/logout`` (a POST form anyway), ``mailto:``/``tel:``, ``/static/`` files,
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import warnings
 from collections import deque
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
@@ -55,6 +57,8 @@ DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 360, "height": 740}
 SCROLL_TOLERANCE = 2  # px, for sub-pixel rounding
 SKIPPED_PREFIXES = ("/logout", "/static/", "/lang/")
+# Query parameters that never change what kind of page it is: pagination and the login's way back.
+SAME_KIND_QUERY = frozenset({"page", "next"})
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ def _followable(href: str, origin: str) -> str | None:
 def _kind(url: str, routes: MapAdapter) -> str:
     """The view ``url`` routes to, with its ``any(...)`` values, plus its query parameter names."""
     parts = urlsplit(url)
-    query = "&".join(sorted({name for name, _ in parse_qsl(parts.query)}))
+    names = {name for name, _ in parse_qsl(parts.query)} - SAME_KIND_QUERY
+    query = "&".join(sorted(names))
     try:
         rule, args = routes.match(parts.path, method="GET", return_rule=True)
     except HTTPException:
@@ -167,6 +172,7 @@ class Crawler:
         self.in_depth: list[str] = []  # the pages checked with axe and photographed
         self.kinds: set[str] = set()  # the kinds checked in depth, over all people of the crawl
         self.errors: list[str] = []
+        self.viewport = page.viewport_size
         page.on("console", lambda message: _console_error(message, self.errors))
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -208,14 +214,19 @@ class Crawler:
                 queued.add(link)
                 found_on[link] = here
                 queue.append(link)
+        if queue:
+            warnings.warn(
+                f"crawl {self.crawl.id} stopped at MAX_PAGES={MAX_PAGES} for {person or 'anonymous'};"
+                f" not visited: {list(queue)[:10]}",
+                stacklevel=2,
+            )
 
     def open(self, url: str, found_on: str | None, forbidden: bool) -> str | None:
-        """Load ``url`` at desktop width and check the answer.
+        """Load ``url`` (at the width the last page ended with) and check the answer.
 
         Returns the key of the page it landed on, or None for a file (a download, JSON, ...).
         """
         self.errors.clear()
-        self.page.set_viewport_size(DESKTOP)
         source = f"linked from {found_on or 'nowhere: a start page'}"
         try:
             response = self.page.goto(url)
@@ -237,26 +248,36 @@ class Crawler:
         return page_key(self.page.url)
 
     def check(self, here: str, in_depth: bool) -> None:
+        """Check the page at both widths, starting with the one it was loaded at.
+
+        (Switching the width before the next page loads would lay out the old page once more.)
+        """
         page = self.page
         lang = page.get_attribute("html", "lang")
         if lang != self.crawl.language:
             self.report(here, f"<html lang={lang!r}>, expected {self.crawl.language!r}")
-        name = ""
         if in_depth:
             self.in_depth.append(here)
-            for violation in _axe_violations(page):
-                self.report(here, violation)
-            slug = re.sub(r"[^A-Za-z0-9]+", "-", here).strip("-")[:80] or "home"
-            name = f"{len(self.in_depth):03d}-{slug}"
-            page.screenshot(path=self.folder / f"{name}-1280.png", full_page=True)
-
-        page.set_viewport_size(MOBILE)
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        if scroll_width > MOBILE["width"] + SCROLL_TOLERANCE:
-            wide = page.evaluate(WIDE_ELEMENTS_JS, MOBILE["width"] + SCROLL_TOLERANCE)
-            self.report(here, f"scrolls sideways at 360 px (scrollWidth {scroll_width}): {wide}")
-        if in_depth:
-            page.screenshot(path=self.folder / f"{name}-360.png", full_page=True)
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", here).strip("-")[:80] or "home"
+        name = f"{len(self.in_depth):03d}-{slug}"
+        widths = [DESKTOP, MOBILE] if self.viewport == DESKTOP else [MOBILE, DESKTOP]
+        for viewport in widths:
+            if viewport != self.viewport:
+                page.set_viewport_size(viewport)
+                self.viewport = viewport
+            if viewport == DESKTOP and in_depth:
+                for violation in _axe_violations(page):
+                    self.report(here, violation)
+            if viewport == MOBILE:
+                scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                if scroll_width > MOBILE["width"] + SCROLL_TOLERANCE:
+                    wide = page.evaluate(WIDE_ELEMENTS_JS, MOBILE["width"] + SCROLL_TOLERANCE)
+                    self.report(
+                        here, f"scrolls sideways at 360 px (scrollWidth {scroll_width}): {wide}"
+                    )
+            if in_depth:
+                shot = self.folder / f"{name}-{viewport['width']}.png"
+                page.screenshot(path=shot, full_page=True)
 
         for error in self.errors:
             self.report(here, f"console error: {error}")
@@ -288,6 +309,6 @@ def test_every_reachable_page_is_accessible(new_context, live_server, crawl: Cra
     )
     assert len(crawler.visited) > len(START_PATHS), "the crawl found no links to follow"
     assert not crawler.problems, (
-        f"{len(crawler.problems)} problem(s) crawling as {crawl.id}:\n\n"
-        + "\n\n".join(crawler.problems)
+        f"{len(crawler.problems)} problem(s) crawling as {crawl.id} "
+        f"(screenshots in {crawler.folder}):\n\n" + "\n\n".join(crawler.problems)
     )
