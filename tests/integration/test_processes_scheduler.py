@@ -361,7 +361,11 @@ def test_the_scheduler_lock_is_a_postgres_advisory_lock(app, clean_job_store):
     try:
         with app.app_context():
             held = db.session.scalar(
-                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())"
+                )
             )
         assert held == 1
         assert runner.lock.still_held()
