@@ -37,7 +37,7 @@ from app.core.permissions import can, require
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
-from app.processes import services as processes
+from app.processes.loading import visible_process
 from app.processes.models import Process
 
 bp = tenant_blueprint(Blueprint("comments", __name__, url_prefix="/<slug>"))
@@ -168,10 +168,7 @@ def render_thread(thread_id: int) -> Markup:
 @bp.get("/processes/<process_slug>/comments/")
 def process_thread(process_slug: str):
     """The "comments" participation format: the discussion of the process itself."""
-    process = processes.get_process_by_slug(current_municipality(), process_slug)
-    if process is None or (process.is_draft and not can("process.manage", process)):
-        abort(404)
-    require("process.view", process)
+    process = visible_process(process_slug)
     if "comments" not in process.format_keys:
         abort(404)
     thread = services.thread_for_process(process)

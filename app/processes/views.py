@@ -19,27 +19,19 @@ from flask_login import current_user, login_required
 from app.core import uploads
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
-from app.core.permissions import can, require
+from app.core.permissions import require
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
 from app.processes import formats, services
 from app.processes.forms import PhaseForm, ProcessForm, local_to_utc, utc_to_local
+from app.processes.loading import visible_process
 from app.processes.models import DecisionMaker, Phase, PhaseKind, Process, Visibility
 
 bp = tenant_blueprint(Blueprint("processes", __name__, url_prefix="/<slug>"))
 
 
 # --- loading ------------------------------------------------------------------------------------
-
-
-def _visible_process(process_slug: str) -> Process:
-    """The process this visitor may read; drafts do not exist for those who cannot manage them."""
-    process = services.get_process_by_slug(current_municipality(), process_slug)
-    if process is None or (process.is_draft and not can("process.manage", process)):
-        abort(404)
-    require("process.view", process)
-    return process
 
 
 def _managed_process(process_id: int) -> Process:
@@ -96,12 +88,12 @@ def _render_process_page(process: Process, *, preview: bool = False):
 
 @bp.get("/processes/<process_slug>/")
 def show(process_slug: str):
-    return _render_process_page(_visible_process(process_slug))
+    return _render_process_page(visible_process(process_slug))
 
 
 @bp.get("/processes/<process_slug>/image")
 def image(process_slug: str):
-    process = _visible_process(process_slug)
+    process = visible_process(process_slug)
     if not process.image_key:
         abort(404)
     return send_from_directory(uploads.upload_root(), process.image_key, max_age=3600)
@@ -110,7 +102,7 @@ def image(process_slug: str):
 @bp.post("/processes/<process_slug>/follow")
 @login_required
 def follow(process_slug: str):
-    process = _visible_process(process_slug)
+    process = visible_process(process_slug)
     require("process.follow", process)
     if ConfirmForm().validate_on_submit():
         services.follow(current_user, process)
@@ -122,7 +114,7 @@ def follow(process_slug: str):
 @bp.post("/processes/<process_slug>/unfollow")
 @login_required
 def unfollow(process_slug: str):
-    process = _visible_process(process_slug)
+    process = visible_process(process_slug)
     if ConfirmForm().validate_on_submit():
         services.unfollow(current_user, process)
         db.session.commit()

@@ -34,6 +34,7 @@ from app.core.urls import safe_next
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
 from app.processes import services as processes
+from app.processes.loading import visible_process
 from app.processes.models import Process
 from app.proposals import promise, search, services
 from app.proposals.forms import (
@@ -74,12 +75,9 @@ def _allow_map_tiles(state) -> None:
 
 def _process(process_slug: str) -> Process:
     """The process, if this visitor may read it and it takes proposals; 404 otherwise."""
-    process = processes.get_process_by_slug(current_municipality(), process_slug)
-    if process is None or not services.takes_proposals(process):
+    process = visible_process(process_slug)
+    if not services.takes_proposals(process):
         abort(404)
-    if process.is_draft and not can("process.manage", process):
-        abort(404)
-    require("process.view", process)
     return process
 
 

@@ -36,6 +36,7 @@ from app.municipalities.tenancy import current_municipality, tenant_blueprint
 from app.processes import formats
 from app.processes import services as processes
 from app.processes.forms import local_to_utc, utc_to_local
+from app.processes.loading import visible_process
 from app.processes.models import Process
 from app.processes.services import GateReason
 from app.surveys import charts, exports, forms, results, services
@@ -61,17 +62,9 @@ TEXTS_PER_PAGE = 20
 # --- loading ------------------------------------------------------------------------------------
 
 
-def _visible_process(process_slug: str) -> Process:
-    process = processes.get_process_by_slug(current_municipality(), process_slug)
-    if process is None or (process.is_draft and not can("process.manage", process)):
-        abort(404)
-    require("process.view", process)
-    return process
-
-
 def _visible_survey(process_slug: str, survey_id: int) -> Survey:
     """A survey of this process that the visitor may see; drafts do not exist for others."""
-    process = _visible_process(process_slug)
+    process = visible_process(process_slug)
     survey = services.get_survey(current_municipality(), survey_id)
     if survey is None or survey.process_id != process.id or not can("survey.view", survey):
         abort(404)
@@ -180,7 +173,7 @@ def number_filter(value: float) -> str:
 
 @bp.get("/processes/<process_slug>/surveys/")
 def index(process_slug: str):
-    process = _visible_process(process_slug)
+    process = visible_process(process_slug)
     surveys = services.surveys_of(process, published_only=True)
     now = utcnow()
     return render_template(
