@@ -65,7 +65,7 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 60 * 60
     INVITATION_MAX_AGE = 60 * 60 * 24 * 14
     PASSWORD_MIN_LENGTH = 10
-    PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default cost: n=2**15, r=8, p=1
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  Werkzeug's default cost: n=2**15, r=8, p=1
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -83,9 +83,7 @@ class Config:
     # Map tiles for proposal locations, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (mind
     # the tile server's usage policy). Empty: no map; locations are entered as coordinates.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
-    MAP_TILE_ATTRIBUTION = os.environ.get(
-        "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
-    )
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 
 
 class DevelopmentConfig(Config):
@@ -103,7 +101,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     WTF_CSRF_ENABLED = False  # tests that prove CSRF switch it back on
-    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, at a cost that keeps the suite fast
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105  still scrypt, at a cost that keeps the suite fast
     MAIL_SERVER = None
     RATELIMIT_STORAGE_URI = "memory://"
 

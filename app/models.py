@@ -1,10 +1,19 @@
 """Imports every model module so that the metadata (and so Alembic) knows all tables."""
 
 from app.accounts.models import User  # noqa: F401
+from app.comments.models import Comment, CommentReaction, ProcessThread  # noqa: F401
+from app.contributions.models import Contribution, Thread  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
+from app.moderation.models import (  # noqa: F401
+    Block,
+    Decision,
+    ModerationSettings,
+    Report,
+    ReportCount,
+    ReviewRequest,
+)
 from app.municipalities.models import Invitation, Membership, Municipality  # noqa: F401
 from app.processes.models import Phase, Process, ProcessFollow, ProcessFormat  # noqa: F401
-from app.contributions.models import Contribution, Thread  # noqa: F401
 from app.proposals.models import (  # noqa: F401
     Proposal,
     ProposalCategory,
@@ -13,7 +22,6 @@ from app.proposals.models import (  # noqa: F401
     ProposalStatusChange,
     ProposalSupport,
 )
-from app.comments.models import Comment, CommentReaction, ProcessThread  # noqa: F401
 from app.surveys.models import (  # noqa: F401
     Answer,
     Option,
@@ -21,12 +29,4 @@ from app.surveys.models import (  # noqa: F401
     Response,
     Survey,
     SurveyParticipation,
-)
-from app.moderation.models import (  # noqa: F401
-    Block,
-    Decision,
-    ModerationSettings,
-    Report,
-    ReportCount,
-    ReviewRequest,
 )

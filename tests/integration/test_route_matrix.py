@@ -1,4 +1,4 @@
-"""The permission matrix: every route × every kind of visitor, against a declared expectation.
+"""The permission matrix: every route and every kind of visitor, against a declared expectation.
 
 The routes come from ``app.url_map``; a route without a declaration below fails
 ``test_every_route_is_declared``, so no later route slips through unchecked. For each declared route
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from comments_support import comment_matrix_ids
-from proposals_support import proposal_matrix_ids
 from moderation_support import route_matrix_ids
+from proposals_support import proposal_matrix_ids
 from surveys_support import survey_matrix_ids
 
 from app.core.roles import Role
