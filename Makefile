@@ -37,6 +37,10 @@ test: $(STAMP) translations ## the whole suite (browser tests too where /usr/bin
 test-fast: $(STAMP) translations ## the suite without the browser
 	$(BIN)/python -m pytest -n 2 -q -m "not e2e"
 
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+test-postgres: $(STAMP) translations ## the suite without the browser against PostgreSQL (TEST_DATABASE_URL, default the local postgres/test)
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest -n 2 -q -m "not e2e"
+
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
