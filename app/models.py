@@ -13,6 +13,13 @@ from app.moderation.models import (  # noqa: F401
     ReviewRequest,
 )
 from app.municipalities.models import Invitation, Membership, Municipality  # noqa: F401
+from app.outcomes.models import (  # noqa: F401
+    CouncilDecision,
+    CouncilStatement,
+    Outcome,
+    OutcomeProposal,
+    ReportSettings,
+)
 from app.processes.models import Phase, Process, ProcessFollow, ProcessFormat  # noqa: F401
 from app.proposals.models import (  # noqa: F401
     Proposal,
