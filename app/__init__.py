@@ -18,6 +18,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.core import permissions
     from app.core.errors import init_error_handlers
     from app.core.i18n import select_locale
+    from app.core.requests import init_requests
     from app.core.security import init_security_headers
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.moderation import audit_views
@@ -53,6 +54,7 @@ def create_app(config_name: str | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    init_requests(app)  # converters and parser, before any blueprint adds its rules
     init_tenancy(app)
     for blueprint in (site.bp, accounts.bp, platform.bp, municipalities.bp, processes.bp):
         app.register_blueprint(blueprint)
