@@ -10,6 +10,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -37,11 +38,59 @@ def _dev_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def trusted_hosts(public_url: str, extra: str) -> list[str]:
+    """The host of ``PUBLIC_URL`` plus any comma-separated extras (say, an internal health-check
+    name); a request naming another host, directly or through ``X-Forwarded-Host``, gets 400."""
+    host = urlsplit(public_url).hostname
+    if not host:
+        raise ConfigurationError(f"PUBLIC_URL {public_url!r} is not an absolute URL.")
+    return [host, *(name.strip() for name in extra.split(",") if name.strip())]
+
+
+def engine_options(
+    url: str, *, connect_timeout: int, statement_timeout: int, pool_timeout: int
+) -> dict:
+    """SQLAlchemy engine options with the timeouts the database driver understands.
+
+    PostgreSQL (psycopg): ``connect_timeout`` bounds the whole connection set-up (libpq honours no
+    less than 2 s), ``statement_timeout`` is enforced by the server and ``pool_timeout`` bounds the
+    wait for a free pooled connection. SQLite: ``timeout`` is how long a statement waits for a
+    lock. ``pool_pre_ping`` replaces connections that died while the database was away.
+    """
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        connect_args: dict = {}
+        if connect_timeout:
+            connect_args["connect_timeout"] = connect_timeout
+        if statement_timeout:
+            connect_args["options"] = f"-c statement_timeout={statement_timeout * 1000}"
+        options["connect_args"] = connect_args
+        if pool_timeout:
+            options["pool_timeout"] = pool_timeout
+    elif url.startswith("sqlite") and statement_timeout:
+        options["connect_args"] = {"timeout": statement_timeout}
+    return options
+
+
 class Config:
     SITE_NAME = "Trialog"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds. A database that accepts connections but never answers must not hold request threads:
+    # connecting, waiting for a pooled connection and each statement are bounded; 0 switches one off.
+    DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    DB_STATEMENT_TIMEOUT = int(os.environ.get("DB_STATEMENT_TIMEOUT", "15"))
+    DB_POOL_TIMEOUT = int(os.environ.get("DB_POOL_TIMEOUT", "10"))
+
+    @property
+    def SQLALCHEMY_ENGINE_OPTIONS(self) -> dict:  # from_object reads properties too
+        return engine_options(
+            self.SQLALCHEMY_DATABASE_URI or "",
+            connect_timeout=self.DB_CONNECT_TIMEOUT,
+            statement_timeout=self.DB_STATEMENT_TIMEOUT,
+            pool_timeout=self.DB_POOL_TIMEOUT,
+        )
+
     WTF_CSRF_TIME_LIMIT = (
         None  # tokens live as long as the session; forms left open overnight still post
     )
@@ -75,9 +124,13 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Trialog <no-reply@trialog.example>"
     )
     MAIL_OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))  # seconds, in the scheduler only
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "12"))  # about 8 hours of retries
     PER_PAGE = 20
-    # Where links in e-mails sent outside a request (scheduler jobs) point to.
+    # The one base address every link in a mail is built from; never the request's Host header.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Hosts a request may name (Flask refuses others with 400); None accepts any (development).
+    TRUSTED_HOSTS: list[str] | None = None
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
     # Map tiles for proposal locations, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (mind
@@ -120,13 +173,16 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
 
     def __init__(self) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        required = ("SECRET_KEY", "DATABASE_URL", "PUBLIC_URL")
+        missing = [name for name in required if not os.environ.get(name)]
         if missing:
             raise ConfigurationError(
                 f"Production needs the environment variable(s) {', '.join(missing)}; refusing to start."
             )
         self.SECRET_KEY = os.environ["SECRET_KEY"]
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ["DATABASE_URL"])
+        self.PUBLIC_URL = os.environ["PUBLIC_URL"].rstrip("/")
+        self.TRUSTED_HOSTS = trusted_hosts(self.PUBLIC_URL, os.environ.get("TRUSTED_HOSTS", ""))
 
 
 CONFIGS = {
