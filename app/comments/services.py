@@ -22,6 +22,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app.accounts.models import User
+from app.comments import signals as comment_signals
 from app.comments.models import Comment, CommentReaction, ProcessThread, Reaction
 from app.contributions import services as contributions
 from app.contributions.models import Contribution, Thread, Visibility
@@ -268,6 +269,7 @@ def post_comment(
     db.session.add(comment)
     db.session.flush()
     contributions.change_comment_count(thread.id, +1)
+    comment_signals.comment_posted.send(comment)
     return comment
 
 

@@ -27,6 +27,7 @@ from app.core.roles import Role
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
 from app.extensions import db
+from app.moderation import signals as moderation_signals
 from app.moderation.models import (
     ACTION_LABELS,
     HIDING_ACTIONS,
@@ -274,6 +275,7 @@ def report(
         db.session.rollback()
         raise AlreadyReported(_("You have already reported this contribution.")) from exc
     open_count = _count_open_report(contribution, now)
+    moderation_signals.reported.send(entry)
     threshold = hide_threshold(contribution.municipality_id)
     auto_hidden = None
     if threshold is not None and open_count >= threshold:
@@ -321,6 +323,7 @@ def _hide_at_threshold(
         after={"visibility": Visibility.HIDDEN.value, "open_reports": open_count},
         reason=public_reason,
     )
+    moderation_signals.decided.send(decision)
     return decision
 
 
@@ -404,6 +407,7 @@ def _decide(
         after={**_state(contribution), "reports_closed": closed},
         reason=reason,
     )
+    moderation_signals.decided.send(decision)
     return decision
 
 
@@ -640,6 +644,7 @@ def block(
         after={"until": until.isoformat() if until else None, "block_id": entry.id},
         reason=reason,
     )
+    moderation_signals.blocked.send(entry)
     return entry
 
 
@@ -658,6 +663,7 @@ def lift_block(actor: User, entry: Block) -> None:
         before={"until": entry.until.isoformat() if entry.until else None, "block_id": entry.id},
         after={"lifted_at": now.isoformat()},
     )
+    moderation_signals.unblocked.send(entry)
 
 
 def active_blocks(municipality: Municipality) -> Select:

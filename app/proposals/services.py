@@ -30,6 +30,7 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.processes import services as processes
 from app.processes.models import Process
+from app.proposals import signals as proposal_signals
 from app.proposals.models import (
     Proposal,
     ProposalCategory,
@@ -250,6 +251,7 @@ def submit_proposal(
     proposal.process = process
     db.session.add(proposal)
     db.session.flush()
+    proposal_signals.proposal_submitted.send(proposal)
     return proposal
 
 
@@ -437,6 +439,7 @@ def change_status(
             "status_change": change.id,
         },
     )
+    proposal_signals.status_changed.send(change)
     return change
 
 
@@ -495,6 +498,7 @@ def save_statement(author: User, proposal: Proposal, body: str) -> ProposalState
         raise NotAllowed(
             _("Your statement was saved meanwhile; please reload the proposal.")
         ) from exc
+    proposal_signals.statement_written.send(statement)
     return statement
 
 
