@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Enum,
     ForeignKey,
@@ -97,6 +98,12 @@ class Report(db.Model):
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     reason: Mapped[ReportReason] = mapped_column(_enum(ReportReason, "report_reason"))
     text: Mapped[str] = mapped_column(Text, default="")
+    # The contribution's text when it was reported, so the case shows what the reporter saw even
+    # if the author changed it later.
+    snapshot: Mapped[str] = mapped_column(Text, default="")
+    # Reports of people who are not members of the municipality are kept for the moderators, but
+    # do not count towards the automatic hiding threshold (no report brigading from outside).
+    by_member: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decision_id: Mapped[int | None] = mapped_column(
         ForeignKey("moderation_decisions.id", ondelete="SET NULL")
@@ -124,6 +131,8 @@ class ReportCount(db.Model):
         ForeignKey("municipalities.id", ondelete="CASCADE")
     )
     open_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Of those, the reports by members of the municipality: the threshold counts only these.
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
     last_reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     contribution: Mapped[Contribution] = relationship()
@@ -144,6 +153,8 @@ class Decision(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[Action] = mapped_column(_enum(Action, "moderation_action"))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The contribution's text the decision was taken on (it is in the audit entry as well).
+    snapshot: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     contribution: Mapped[Contribution] = relationship()

@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -275,6 +276,18 @@ class Answer(db.Model):
 
     __tablename__ = "survey_answers"
     __table_args__ = (
+        # One row per chosen option (or rank) of a question, and at most one row without an option
+        # (a scale, yes/no or text value, or the "other" text): the database refuses the duplicate
+        # rows that concurrent "change my answers" requests would otherwise leave behind.
+        UniqueConstraint("response_id", "question_id", "option_id"),
+        Index(
+            "uq_survey_answers_response_question_value",
+            "response_id",
+            "question_id",
+            unique=True,
+            postgresql_where=column("option_id").is_(None),
+            sqlite_where=column("option_id").is_(None),
+        ),
         # Covers the results queries (distribution, answered per question): index-only scans.
         Index(
             "ix_survey_answers_question_cover",

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -75,6 +76,10 @@ class SurveyClosed(SurveyError):
 
 class AlreadyAnswered(SurveyError):
     pass
+
+
+class AnswersLocked(SurveyError):
+    """The response cannot be changed while moderation holds one of its texts."""
 
 
 class AnswersInvalid(SurveyError):
@@ -798,6 +803,24 @@ def _store_values(
     db.session.flush()
 
 
+def _claim(model, index_elements: list[str], **values):
+    """Insert one row unless the unique key ``index_elements`` holds one already.
+
+    Returns the new row's primary key, or None when a row was there (``ON CONFLICT DO NOTHING``):
+    the database decides who came first, and nothing needs a rollback (a failed flush would end
+    the whole transaction, and savepoints are unreliable on SQLite's driver).
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    primary_key = next(iter(model.__table__.primary_key.columns))
+    return db.session.execute(
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=index_elements)
+        .returning(primary_key)
+    ).scalar()
+
+
 def submit_response(
     survey: Survey,
     respondent: Respondent,
@@ -806,8 +829,8 @@ def submit_response(
 ) -> Response:
     """Store a new response, or change the respondent's own one in a named survey.
 
-    One response per person is a database constraint (see ``models``); when two submits race, the
-    second one's insert fails and it is told that an answer exists.
+    One response per person is a database constraint (see ``models``); when two first submits
+    race, the second one's insert is skipped and it is told that an answer exists.
     """
     now = now or utcnow()
     gate = answer_gate(survey, respondent.user or _Anonymous(), now)
@@ -822,25 +845,38 @@ def submit_response(
     existing = own_response(survey, respondent) if answered else None
     if existing is not None:
         return _change_response(survey, existing, values, respondent, now)
-    response = Response(
-        survey_id=survey.id,
-        author_group=_group(survey, respondent),
-        created_at=_stamp(survey, now),
-        updated_at=_stamp(survey, now),
-    )
-    if respondent.is_account:
-        if survey.anonymous:
-            db.session.add(SurveyParticipation(survey_id=survey.id, user_id=respondent.user.id))
-        else:
-            response.user_id = respondent.user.id
+    already = AlreadyAnswered(_("You have already answered this survey."))
+    stamp = _stamp(survey, now)
+    row = {
+        "survey_id": survey.id,
+        "author_group": _group(survey, respondent),
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    if respondent.is_account and survey.anonymous:
+        if (
+            _claim(
+                SurveyParticipation,
+                ["survey_id", "user_id"],
+                survey_id=survey.id,
+                user_id=respondent.user.id,
+            )
+            is None
+        ):
+            raise already
+        response_id = _claim(Response, ["id"], **row)
+    elif respondent.is_account:
+        response_id = _claim(Response, ["survey_id", "user_id"], user_id=respondent.user.id, **row)
     else:
-        response.token_hash = token_hash(survey, respondent.browser_token)
-    db.session.add(response)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # a concurrent submit of the same person won
-        db.session.rollback()
-        raise AlreadyAnswered(_("You have already answered this survey.")) from exc
+        response_id = _claim(
+            Response,
+            ["survey_id", "token_hash"],
+            token_hash=token_hash(survey, respondent.browser_token),
+            **row,
+        )
+    if response_id is None:  # a concurrent submit of the same person won
+        raise already
+    response = db.session.get(Response, response_id)
     _store_values(survey, response, values, respondent, now)
     return response
 
@@ -848,13 +884,29 @@ def submit_response(
 def _change_response(
     survey: Survey, response: Response, values: list[Value], respondent: Respondent, now: datetime
 ) -> Response:
-    """Replace the answers; free-text contributions are kept (and marked edited) where possible."""
+    """Replace the answers; free-text contributions are kept (and marked edited) where possible.
+
+    The response row is locked first (``SELECT ... FOR UPDATE`` on PostgreSQL), so concurrent
+    changes by one person run one after the other, each replacing what the previous one stored;
+    without the lock each would delete only the rows it saw and add its own beside the others'.
+    (SQLite takes no row locks, but lets one writer at a time anyway.) The answers are read again
+    after the lock, since another change may just have replaced them.
+    """
+    db.session.execute(
+        select(Response.id).where(Response.id == response.id).with_for_update()
+    ).scalar_one()
+    db.session.expire(response, ["answers"])
+    _refuse_moderated_texts(response)
     reusable: dict[int, Contribution] = {}
     ids = [a.contribution_id for a in response.answers if a.contribution_id]
     if ids:
         by_id = {
             c.id: c
-            for c in db.session.scalars(select(Contribution).where(Contribution.id.in_(ids)))
+            for c in db.session.scalars(
+                select(Contribution)
+                .where(Contribution.id.in_(ids))
+                .execution_options(populate_existing=True)
+            )
         }
         for answer in response.answers:
             if answer.contribution_id in by_id:
@@ -864,6 +916,44 @@ def _change_response(
     response.updated_at = _stamp(survey, now)
     _store_values(survey, response, values, respondent, now, reusable)
     return response
+
+
+def _refuse_moderated_texts(response: Response) -> None:
+    """A response whose free text moderation hid, or which awaits moderation, stays as it is until
+    a moderator restores or approves it: otherwise the author could rewrite what the moderators
+    are deciding about."""
+    ids = [a.contribution_id for a in response.answers if a.contribution_id]
+    if not ids:
+        return
+    held = db.session.scalar(
+        select(func.count())
+        .select_from(Contribution)
+        .where(
+            Contribution.id.in_(ids),
+            Contribution.visibility.in_(
+                [ContributionVisibility.HIDDEN, ContributionVisibility.PENDING]
+            ),
+        )
+    )
+    if held:
+        raise AnswersLocked(
+            _(
+                "One of your answers is hidden by moderation or awaits moderation. You can change "
+                "your answers again once the moderators have restored or approved it."
+            )
+        )
+
+
+def change_refusal(survey: Survey, respondent: Respondent) -> str | None:
+    """Why the respondent cannot change their stored response now (None: they can)."""
+    response = own_response(survey, respondent)
+    if response is None:
+        return None
+    try:
+        _refuse_moderated_texts(response)
+    except AnswersLocked as exc:
+        return str(exc)
+    return None
 
 
 class _Anonymous:

@@ -220,12 +220,9 @@ def show(process_slug: str, survey_id: int):
     ):
         _give_browser_token()
     answered = services.has_answered(survey, respondent)
-    changing = (
-        answered
-        and gate.allowed
-        and services.may_change(survey, respondent)
-        and request.args.get("change") == "1"
-    )
+    may_change = answered and gate.allowed and services.may_change(survey, respondent)
+    change_refusal = services.change_refusal(survey, respondent) if may_change else None
+    changing = may_change and not change_refusal and request.args.get("change") == "1"
     form = None
     if changing:
         own = services.own_response(survey, respondent)
@@ -237,7 +234,8 @@ def show(process_slug: str, survey_id: int):
         form,
         answered=answered,
         changing=changing,
-        may_change=answered and gate.allowed and services.may_change(survey, respondent),
+        may_change=may_change and not change_refusal,
+        change_refusal=change_refusal,
     )
 
 
