@@ -4,6 +4,7 @@ from app.accounts.models import User  # noqa: F401
 from app.comments.models import Comment, CommentReaction, ProcessThread  # noqa: F401
 from app.contributions.models import Contribution, Thread  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
+from app.core.mail import OutgoingMail  # noqa: F401
 from app.moderation.models import (  # noqa: F401
     Block,
     Decision,

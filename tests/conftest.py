@@ -56,18 +56,29 @@ def _database_url() -> str:
 
 @dataclass
 class Outbox:
-    """Mails received by the test SMTP server."""
+    """Mails received by the test SMTP server.
 
-    messages: list[Message] = field(default_factory=list)
+    Requests only queue mails; reading the outbox first delivers what the queue holds (what the
+    scheduler's ``mail.deliver`` job does), so tests read mails as a person's inbox would show them.
+    """
+
+    received: list[Message] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    deliver: Callable[[], Any] | None = None
 
     def clear(self) -> None:
         with self.lock:
-            self.messages.clear()
+            self.received.clear()
+
+    @property
+    def messages(self) -> list[Message]:
+        if self.deliver is not None:
+            self.deliver()
+        with self.lock:
+            return list(self.received)
 
     def to(self, address: str) -> list[Message]:
-        with self.lock:
-            return [m for m in self.messages if m["To"] == address]
+        return [m for m in self.messages if m["To"] == address]
 
     def last_to(self, address: str) -> Message:
         found = self.to(address)
@@ -75,8 +86,12 @@ class Outbox:
         return found[-1]
 
     @staticmethod
-    def body(message: Message) -> str:
-        return message.get_payload(decode=True).decode()
+    def body(message: Message, subtype: str = "plain") -> str:
+        """The text (or with ``subtype="html"`` the HTML) part of a mail."""
+        for part in message.walk():
+            if part.get_content_type() == f"text/{subtype}":
+                return part.get_payload(decode=True).decode()
+        raise AssertionError(f"the mail has no text/{subtype} part")
 
     def link_in_last_to(self, address: str, marker: str) -> str:
         """The path of the first link containing ``marker`` in the newest mail to ``address``."""
@@ -92,7 +107,7 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):
         with self.outbox.lock:
-            self.outbox.messages.append(message_from_bytes(envelope.content))
+            self.outbox.received.append(message_from_bytes(envelope.content))
         return "250 OK"
 
 
@@ -142,6 +157,17 @@ def _fast_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def deliver_all(application: Flask) -> int:
+    """Send every mail the queue holds, as the scheduler would, whatever its back-off says."""
+    from datetime import timedelta
+
+    from app.core.mail import deliver_queued
+    from app.core.time import utcnow
+
+    with application.app_context():
+        return deliver_queued(utcnow() + timedelta(days=1), limit=10_000)
+
+
 @pytest.fixture(scope="session")
 def app(smtp_server) -> Iterator[Flask]:
     os.environ["TEST_DATABASE_URL"] = _database_url()  # once per worker process
@@ -149,9 +175,10 @@ def app(smtp_server) -> Iterator[Flask]:
     from app import create_app
     from app.extensions import db
 
-    controller, _outbox = smtp_server
+    controller, outbox = smtp_server
     application = create_app("testing")
     application.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    outbox.deliver = lambda: deliver_all(application)
     with application.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _fast_sqlite)

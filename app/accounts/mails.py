@@ -1,12 +1,12 @@
-"""The texts of the mails accounts send; links are absolute URLs to this site."""
+"""The texts of the mails accounts send; links are absolute URLs on the configured ``PUBLIC_URL``."""
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.core.mail import send_mail
+from app.core.urls import public_url_for
 
 
 def _greeting(user: User) -> str:
@@ -14,7 +14,7 @@ def _greeting(user: User) -> str:
 
 
 def send_verification(user: User, token: str) -> None:
-    link = url_for("accounts.verify", token=token, _external=True)
+    link = public_url_for("accounts.verify", token=token)
     send_mail(
         user.email,
         _("Please confirm your e-mail address"),
@@ -38,7 +38,7 @@ def send_already_registered(user: User) -> None:
                 _greeting(user),
                 _("someone tried to register a new account with your e-mail address."),
                 _("You already have an account. If you forgot your password, reset it here:"),
-                url_for("accounts.forgot_password", _external=True),
+                public_url_for("accounts.forgot_password"),
             ]
         ),
     )
@@ -52,7 +52,7 @@ def send_password_reset(user: User, token: str) -> None:
             [
                 _greeting(user),
                 _("you can choose a new password with this link. It works once, for one hour:"),
-                url_for("accounts.reset_password", token=token, _external=True),
+                public_url_for("accounts.reset_password", token=token),
                 _("If you did not ask for this, ignore this mail; your password stays as it is."),
             ]
         ),
@@ -70,7 +70,7 @@ def send_password_changed(user: User) -> None:
                     "the password of your Trialog account was just changed and other sessions ended."
                 ),
                 _("If that was not you, reset your password at once:"),
-                url_for("accounts.forgot_password", _external=True),
+                public_url_for("accounts.forgot_password"),
             ]
         ),
     )
@@ -84,7 +84,7 @@ def send_email_change(user: User, new_email: str, token: str) -> None:
             [
                 _greeting(user),
                 _("please confirm that this is the new e-mail address of your Trialog account:"),
-                url_for("accounts.confirm_email_change", token=token, _external=True),
+                public_url_for("accounts.confirm_email_change", token=token),
             ]
         ),
     )

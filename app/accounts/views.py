@@ -169,6 +169,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
+        db.session.commit()
         return _check_email_page()
     return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
 
@@ -238,6 +239,7 @@ def change_email():
         except services.SameEmail:
             form.email.errors.append(_("This is already your e-mail address."))
         else:
+            db.session.commit()
             flash(
                 _(
                     "We have sent a confirmation link to the new address. Your address changes once "

@@ -1,43 +1,237 @@
-"""Outgoing e-mail over SMTP, or into ``instance/outbox/`` when no SMTP server is configured.
+"""The outgoing mail queue: requests enqueue, the scheduler process delivers.
 
-The outbox lets a person trying ``make run`` follow verification links without a mail server.
+A request that causes a mail only adds a row to ``outgoing_mails`` in its own transaction, so the
+mail exists exactly when the change that caused it was committed, and no request waits for or fails
+because of the mail server. The scheduler's ``mail.deliver`` job sends what is due over SMTP (or into
+``instance/outbox/`` when no ``MAIL_SERVER`` is configured, so that ``make run`` works without one),
+retries with back-off while the server is down, and gives up after ``MAIL_MAX_ATTEMPTS``.
+
+Each delivery first claims its row with an atomic conditional update, so two senders (a standby
+scheduler that took over, a manual run) never send one mail twice.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import JSON, Integer, String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.time import utcnow
+from app.core.scheduler import periodic
+from app.core.time import UTCDateTime, utcnow
+from app.extensions import db
 
 log = logging.getLogger(__name__)
 
+CLAIM_LEASE = timedelta(minutes=5)  # a sender that died mid-batch frees its mails after this
+BATCH_SIZE = 100
 
-def send_mail(to: str, subject: str, body: str) -> None:
+
+class OutgoingMail(db.Model):
+    __tablename__ = "outgoing_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(400))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+def send_mail(
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> OutgoingMail:
+    """Queue a mail in the current transaction; it goes out only if that transaction commits.
+
+    Flushes, never commits. Links in ``body`` must come from ``app.core.urls.public_url_for``.
+    """
+    mail = OutgoingMail(
+        to_address=to,
+        subject=subject.replace("\n", " ").replace("\r", " ")[:400],
+        body_text=body,
+        body_html=html,
+        headers=dict(headers) if headers else None,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(mail)
+    db.session.flush()
+    return mail
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after the ``attempts``-th failure: 1, 2, 4 ... minutes, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _message(mail: OutgoingMail) -> EmailMessage:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="trialog.example")
-    message.set_content(body)
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    domain = urlsplit(config["PUBLIC_URL"]).hostname or "trialog.invalid"
+    message["Message-ID"] = make_msgid(idstring=str(mail.id), domain=domain)
+    for name, value in (mail.headers or {}).items():
+        message[name] = value
+    message.set_content(mail.body_text)
+    if mail.body_html:
+        message.add_alternative(mail.body_html, subtype="html")
+    return message
 
-    if config.get("MAIL_SERVER"):
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            smtp.send_message(message)
-        return
 
-    outbox = Path(config["MAIL_OUTBOX_DIR"])
-    outbox.mkdir(parents=True, exist_ok=True)
-    path = outbox / f"{utcnow():%Y%m%d-%H%M%S-%f}.eml"
-    path.write_bytes(bytes(message))
-    log.warning("No MAIL_SERVER set: mail to %s (%r) written to %s\n%s", to, subject, path, body)
+class _Transport:
+    """One SMTP connection per batch, opened on the first mail; or the outbox folder."""
+
+    def __init__(self) -> None:
+        self.config = current_app.config
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        if not self.config.get("MAIL_SERVER"):
+            self._to_outbox(message)
+            return
+        if self.smtp is None:
+            self.smtp = smtplib.SMTP(
+                self.config["MAIL_SERVER"],
+                self.config["MAIL_PORT"],
+                timeout=self.config["MAIL_TIMEOUT"],
+            )
+            if self.config.get("MAIL_USE_TLS"):
+                self.smtp.starttls()
+            if self.config.get("MAIL_USERNAME"):
+                self.smtp.login(self.config["MAIL_USERNAME"], self.config["MAIL_PASSWORD"])
+        self.smtp.send_message(message)
+
+    def _to_outbox(self, message: EmailMessage) -> None:
+        outbox = Path(self.config["MAIL_OUTBOX_DIR"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        path = outbox / f"{utcnow():%Y%m%d-%H%M%S-%f}-{secrets.token_hex(3)}.eml"
+        path.write_bytes(bytes(message))
+        log.warning("No MAIL_SERVER set: mail to %s written to %s", message["To"], path)
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
+
+
+@contextmanager
+def _transport() -> Iterator[_Transport]:
+    transport = _Transport()
+    try:
+        yield transport
+    finally:
+        transport.close()
+
+
+def _claim(mail_id: int, token: str, now: datetime) -> bool:
+    """Take one due mail for this sender; True only for the one sender whose update changed it."""
+    result = db.session.execute(
+        update(OutgoingMail)
+        .where(
+            OutgoingMail.id == mail_id,
+            OutgoingMail.sent_at.is_(None),
+            OutgoingMail.failed_at.is_(None),
+            OutgoingMail.next_attempt_at <= now,
+            or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+        )
+        .values(claimed_until=now + CLAIM_LEASE, claim_token=token)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _settle(mail_id: int, token: str, values: dict[str, Any]) -> None:
+    db.session.execute(
+        update(OutgoingMail)
+        .where(OutgoingMail.id == mail_id, OutgoingMail.claim_token == token)
+        .values(claimed_until=None, claim_token=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def deliver_queued(now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
+    """Send the due mails (at most ``limit``); returns how many went out.
+
+    Commits its own work, mail by mail: the claims before sending, each result after it. A mail
+    server that refuses the connection ends the batch, since the rest would fail alike.
+    """
+    now = now or utcnow()
+    token = secrets.token_hex(16)
+    due = db.session.scalars(
+        select(OutgoingMail.id)
+        .where(
+            OutgoingMail.sent_at.is_(None),
+            OutgoingMail.failed_at.is_(None),
+            OutgoingMail.next_attempt_at <= now,
+            or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+        )
+        .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
+        .limit(limit)
+    ).all()
+    claimed = [mail_id for mail_id in due if _claim(mail_id, token, now)]
+    db.session.commit()
+    if not claimed:
+        return 0
+
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    sent = 0
+    with _transport() as transport:
+        for position, mail_id in enumerate(claimed):
+            mail = db.session.get(OutgoingMail, mail_id)
+            attempts = mail.attempts + 1
+            try:
+                transport.send(_message(mail))
+            except (OSError, smtplib.SMTPException) as exc:
+                log.warning("mail %s failed (attempt %s): %s", mail_id, attempts, exc)
+                retry_at = utcnow() + retry_delay(attempts)
+                values: dict[str, Any] = {"attempts": attempts, "last_error": str(exc)[:2000]}
+                if attempts >= max_attempts:
+                    values["failed_at"] = utcnow()
+                else:
+                    values["next_attempt_at"] = retry_at
+                _settle(mail_id, token, values)
+                if isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
+                    # The server is unreachable: the rest would fail alike; try them later.
+                    transport.close()
+                    for rest in claimed[position + 1 :]:
+                        _settle(rest, token, {"next_attempt_at": retry_at})
+                    break
+                continue
+            _settle(mail_id, token, {"attempts": attempts, "sent_at": utcnow()})
+            sent += 1
+    return sent
+
+
+@periodic("mail.deliver", seconds=15)
+def deliver_job(now: datetime) -> None:
+    while deliver_queued(now) == BATCH_SIZE:
+        now = utcnow()

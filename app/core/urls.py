@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from flask import current_app
 
 
 def is_local_path(target: str | None) -> bool:
@@ -17,3 +20,21 @@ def is_local_path(target: str | None) -> bool:
 
 def safe_next(target: str | None, fallback: str) -> str:
     return target if is_local_path(target) else fallback
+
+
+def public_url_for(endpoint: str, **values: Any) -> str:
+    """An absolute URL on the configured ``PUBLIC_URL``, never on the request's host.
+
+    Links in mails must not follow a Host or X-Forwarded-Host header an attacker chose (a password
+    reset link on their host hands them the account), and scheduler jobs have no request at all.
+    """
+    base = urlsplit(current_app.config["PUBLIC_URL"])
+    anchor = values.pop("_anchor", None)
+    current_app.inject_url_defaults(endpoint, values)
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https"
+    )
+    url = adapter.build(endpoint, values, force_external=True)
+    if anchor is not None:
+        url += "#" + quote(str(anchor), safe="!$&'()*+,/:;=?@~-._")
+    return url

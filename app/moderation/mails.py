@@ -1,4 +1,4 @@
-"""Messages to authors about moderation decisions and blocks. Sent after the request's commit.
+"""Messages to authors about moderation decisions and blocks, queued with the decision itself.
 
 The mails say what happened and why, never who reported: reporters stay anonymous to authors.
 """

@@ -20,6 +20,7 @@ from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
 from app.core.permissions import can, require
 from app.core.time import utcnow
+from app.core.urls import public_url_for
 from app.extensions import db
 from app.moderation import mails, services
 from app.moderation.forms import (
@@ -78,7 +79,7 @@ def _title(contribution: Contribution, shown: kinds.Shown | None) -> str:
 
 
 def _notices_url() -> str:
-    return url_for("moderation_account.notices", _external=True)
+    return public_url_for("moderation_account.notices")
 
 
 def _tell_author(contribution: Contribution, decision: Decision) -> None:
@@ -130,9 +131,9 @@ def report(contribution_id: int):
         except services.ReportRefused as exc:
             flash(str(exc), "error")
             return redirect(back)
-        db.session.commit()
         if outcome.auto_hidden is not None:
             _tell_author(contribution, outcome.auto_hidden)
+        db.session.commit()
         flash(_("Thank you. Your report has been passed on to the moderators."), "success")
         return redirect(back)
     return render_template(
@@ -331,9 +332,9 @@ def case(contribution_id: int):
 
 
 def _decided(contribution: Contribution, decision: Decision, message: str, tell: bool = True):
-    db.session.commit()
     if tell:
         _tell_author(contribution, decision)
+    db.session.commit()
     flash(message, "success")
     return redirect(url_for(".case", contribution_id=contribution.id))
 
@@ -432,10 +433,10 @@ def block(contribution_id: int):
         )
     except services.BlockRefused as exc:
         return _refused(contribution, exc)
-    db.session.commit()
     mails.send_block(
         author, entry, services.block_message(entry, municipality.name), _notices_url()
     )
+    db.session.commit()
     flash(_("%(name)s is blocked from contributing here.", name=author.display_name), "success")
     return redirect(url_for(".case", contribution_id=contribution.id))
 

@@ -13,6 +13,7 @@ from app.core.permissions import require
 from app.core.roles import Role
 from app.core.time import utcnow
 from app.core.tokens import InvalidToken
+from app.core.urls import public_url_for
 from app.extensions import db
 from app.municipalities import mails, services
 from app.municipalities.forms import InviteForm, RoleChangeForm
@@ -113,7 +114,7 @@ def invite():
         form.email.data,
         municipality.name,
         role.label,
-        url_for(".invitation", token=token, _external=True),
+        public_url_for("municipalities.invitation", token=token),
     )
     db.session.commit()
     flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")

@@ -7,8 +7,8 @@ to (notifications), and the closing reminder to followers.
 
 Every side effect is claimed with an atomic conditional update (``... WHERE handled IS NULL``) and
 happens only when that update changed a row, in the same transaction as the claim; so a second
-scheduler, a re-run or a catch-up after downtime never repeats one. The reminder mail goes out after
-its claim is committed: a mail server failure loses a reminder rather than sending it twice.
+scheduler, a re-run or a catch-up after downtime never repeats one. The reminder mails are queued in
+the same transaction as their claim; the mail queue delivers each once.
 """
 
 from __future__ import annotations
@@ -130,9 +130,9 @@ def handle_reminders(now: datetime, report: TransitionReport) -> None:
         phase = db.session.get(Phase, phase_id)
         _record(phase, "phase.reminder", now)
         recipients = [(user.display_name, user.email) for user in services.followers(phase.process)]
+        report.mails += mails.send_closing_reminder(phase, recipients)
         db.session.commit()
         report.reminded += 1
-        report.mails += mails.send_closing_reminder(phase, recipients)
 
 
 def handle_due_transitions(now: datetime) -> TransitionReport:

@@ -278,6 +278,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
 def test_production_config_marks_cookies_secure(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.setenv("DATABASE_URL", "postgresql://trialog@db/trialog")
+    monkeypatch.setenv("PUBLIC_URL", "https://beteiligung.example.de")
     config = config_for("production")
     assert config.SESSION_COOKIE_SECURE is True
     assert config.REMEMBER_COOKIE_SECURE is True
@@ -290,6 +291,7 @@ def test_production_config_marks_cookies_secure(monkeypatch):
 def test_secure_cookie_settings_reach_the_cookies(app, client, make_user, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.setenv("DATABASE_URL", "postgresql://trialog@db/trialog")
+    monkeypatch.setenv("PUBLIC_URL", "https://beteiligung.example.de")
     production = config_for("production")
     for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         monkeypatch.setitem(app.config, name, getattr(production, name))
@@ -303,14 +305,18 @@ def test_secure_cookie_settings_reach_the_cookies(app, client, make_user, monkey
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({}, "SECRET_KEY, DATABASE_URL"),
-        ({"DATABASE_URL": "postgresql://db/trialog"}, "SECRET_KEY"),
-        ({"SECRET_KEY": "s3cret"}, "DATABASE_URL"),
-        ({"SECRET_KEY": "", "DATABASE_URL": "postgresql://db/trialog"}, "SECRET_KEY"),
+        ({}, "SECRET_KEY, DATABASE_URL, PUBLIC_URL"),
+        ({"DATABASE_URL": "postgresql://db/trialog", "PUBLIC_URL": "https://x.de"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "s3cret", "PUBLIC_URL": "https://x.de"}, "DATABASE_URL"),
+        ({"SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql://db/trialog"}, "PUBLIC_URL"),
+        (
+            {"SECRET_KEY": "", "DATABASE_URL": "postgresql://db/trialog", "PUBLIC_URL": "https://x"},
+            "SECRET_KEY",
+        ),
     ],
 )
 def test_production_config_refuses_missing_settings(monkeypatch, env, missing):
-    for name in ("SECRET_KEY", "DATABASE_URL"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -319,7 +325,11 @@ def test_production_config_refuses_missing_settings(monkeypatch, env, missing):
 
 
 def test_production_start_without_secrets_fails_with_one_line():
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "PUBLIC_URL"}
+    }
     env["TRIALOG_CONFIG"] = "production"
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "routes"],
@@ -332,7 +342,7 @@ def test_production_start_without_secrets_fails_with_one_line():
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert lines == [
-        "Trialog: Production needs the environment variable(s) SECRET_KEY, DATABASE_URL; "
-        "refusing to start."
+        "Trialog: Production needs the environment variable(s) SECRET_KEY, DATABASE_URL, "
+        "PUBLIC_URL; refusing to start."
     ]
     assert "Traceback" not in result.stdout + result.stderr

@@ -102,6 +102,8 @@ def test_seed_demo_refuses_the_production_config(tmp_path):
             "TRIALOG_CONFIG": "production",
             "SECRET_KEY": "x" * 40,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
+            "PUBLIC_URL": "https://beteiligung.example.de",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
         },
     )
     assert result.returncode != 0
