@@ -47,6 +47,15 @@ DATABASE_UNAVAILABLE = (
     sa_exc.TimeoutError,
 )
 RETRY_AFTER_SECONDS = 30
+JSON_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+    500: "internal_error",
+}
 CSRF_MESSAGE = _l(
     "The form has expired or was sent from another site. Please reload the page and try again."
 )
@@ -59,7 +68,12 @@ def _wants_json() -> bool:
 def render_error(code: int, detail: str | None = None) -> Response:
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     if _wants_json():
-        response = jsonify(error=str(title), message=str(detail or message), status=code)
+        response = jsonify(
+            error=str(title),
+            message=str(detail or message),
+            status=code,
+            code=JSON_CODES.get(code, "error"),  # machine-readable, as the API's own errors
+        )
     else:
         try:
             page = render_template(
