@@ -101,7 +101,14 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
-    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    # Seconds. A login without a request for SESSION_IDLE_TIMEOUT ends (checked on the server). With
+    # "stay logged in" the session cookie lasts that long, renewed on use, and the remember cookie
+    # that long from the login; without it the session cookie ends with the browser. However
+    # active, a login ends SESSION_MAX_AGE after the password was given.
+    SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(60 * 60 * 24 * 14)))
+    SESSION_MAX_AGE = int(os.environ.get("SESSION_MAX_AGE", str(60 * 60 * 24 * 30)))
+    PERMANENT_SESSION_LIFETIME = SESSION_IDLE_TIMEOUT
+    REMEMBER_COOKIE_DURATION = SESSION_IDLE_TIMEOUT
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
@@ -127,6 +134,8 @@ class Config:
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))  # seconds, in the scheduler only
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "12"))  # about 8 hours of retries
     PER_PAGE = 20
+    # Breakdowns by trialog group (survey results, exports, reports) hide groups with fewer people.
+    MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "5"))
     # The one base address every link in a mail is built from; never the request's Host header.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     # Hosts a request may name (Flask refuses others with 400); None accepts any (development).

@@ -1,8 +1,24 @@
-"""Security headers on every response."""
+"""Security headers on every response, no caching of personal pages, and session lifetimes."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, flash, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import logout_user, user_loaded_from_cookie, user_logged_in
+
+from app.core import time as clock
+
+# Session keys (Flask-Login's own start with an underscore too): when the password was given, and
+# when this session last made a request (POSIX seconds).
+LOGIN_AT = "_login_at"
+SEEN_AT = "_seen_at"
+# The last-seen time is written at most this often, so that not every request re-sends the cookie.
+SEEN_RESOLUTION = 60
+# Pages of the back office and of one's account: never cached, even for a visitor without login
+# (the redirect to the login page, say), so no shared cache keeps them.
+BACKOFFICE_PREFIXES = ("/platform/", "/account")
+BACKOFFICE_SEGMENT = "/admin/"
+SESSION_EXPIRED = _l("Your session has expired. Please log in again.")
 
 
 def content_security_policy(app: Flask) -> str:
@@ -38,3 +54,81 @@ def init_security_headers(app: Flask) -> None:
         if hsts:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return response
+
+    init_no_store(app)
+    init_session_lifetime(app)
+
+
+def is_personal(path: str, rule: str | None) -> bool:
+    """Whether a response may carry personal or back-office data: any to a logged-in person
+    (their name is in the layout), and every back-office or account page."""
+    if "_user_id" in session:
+        return True
+    rule = rule or path
+    return rule.startswith(BACKOFFICE_PREFIXES) or BACKOFFICE_SEGMENT in rule
+
+
+def init_no_store(app: Flask) -> None:
+    """``Cache-Control: no-store`` on personal pages: a shared computer's back button, a proxy or
+    the browser cache must not show them to the next person. Reads the session only, never the
+    database, so it also holds for the pages served while the database is away."""
+
+    @app.after_request
+    def _no_store(response: Response) -> Response:
+        if request.endpoint == "static":
+            return response
+        rule = request.url_rule.rule if request.url_rule is not None else None
+        if is_personal(request.path, rule):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _now() -> float:
+    return clock.utcnow().timestamp()
+
+
+def _start(sender: Flask, **_extra) -> None:
+    """A login by password: the lifetimes count from now; "stay logged in" keeps the cookie."""
+    now = _now()
+    session[LOGIN_AT] = now
+    session[SEEN_AT] = now
+    session.permanent = session.get("_remember") == "set"
+
+
+def _restored(sender: Flask, **_extra) -> None:
+    """A login restored from the remember cookie, which carries no time of its own: it counts as
+    a fresh start; the cookie itself expires ``REMEMBER_COOKIE_DURATION`` after the login."""
+    now = _now()
+    session[LOGIN_AT] = now
+    session[SEEN_AT] = now
+    session.permanent = True
+
+
+def _enforce_lifetimes(app: Flask) -> None:
+    if "_user_id" not in session:
+        return
+    now = _now()
+    login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+    if login_at is None or seen_at is None:  # a session from before this rule
+        session[LOGIN_AT] = session[SEEN_AT] = now
+        return
+    if (
+        now - login_at > app.config["SESSION_MAX_AGE"]
+        or now - seen_at > app.config["SESSION_IDLE_TIMEOUT"]
+    ):
+        logout_user()  # notes in the session that the remember cookie goes with this response
+        keep = {key: session[key] for key in ("lang", "_remember") if key in session}
+        session.clear()
+        session.update(keep)
+        session.permanent = False
+        flash(str(SESSION_EXPIRED), "info")
+    elif now - seen_at >= SEEN_RESOLUTION:
+        session[SEEN_AT] = now
+
+
+def init_session_lifetime(app: Flask) -> None:
+    """End idle sessions (``SESSION_IDLE_TIMEOUT``) and old logins (``SESSION_MAX_AGE``) on the
+    server, whatever the cookie's expiry says: a copied cookie stops working too."""
+    user_logged_in.connect(_start, sender=app)
+    user_loaded_from_cookie.connect(_restored, sender=app)
+    app.before_request(lambda: _enforce_lifetimes(app))
