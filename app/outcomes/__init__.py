@@ -2,4 +2,19 @@
 
 The consolidated report for council and administration, council statements and decisions, the
 published outcome of a process, and "Mein Beitrag" (what became of each of my contributions).
+Other domains learn of changes through ``signals`` (notifications mails the participants).
 """
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the rules, the contribution kind and the blueprints of the outcomes domain."""
+    from app.outcomes import policies as _policies  # noqa: F401  registers rules
+    from app.outcomes import registry as _registry  # noqa: F401  registers the contribution kind
+    from app.outcomes import views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.account_bp)

@@ -3,7 +3,9 @@
 One row per response, one column per question, or per option where a question has several values
 (multiple choice: 1 or empty; ranking: the rank). Anonymous surveys export no account (they store
 none); named ones export no names either: the evaluation needs the answers and the trialog group.
-Free texts that moderation hid or that await moderation are replaced by a marker.
+Free texts that moderation hid or that await moderation are replaced by a marker. A trialog group
+with fewer responses than ``MIN_GROUP_SIZE`` is not named in the group column (its respondents
+could be recognised); a marker stands there instead.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import select
 from app.contributions.models import Contribution
 from app.contributions.models import Visibility as ContributionVisibility
 from app.extensions import db
+from app.surveys import results
 from app.surveys.models import Answer, Question, QuestionType, Response, Survey
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -52,6 +55,8 @@ def _rows(survey: Survey) -> Iterator[list]:
     questions: dict[int, Question] = {q.id: q for q in survey.questions}
     labels = {o.id: o.label for q in survey.questions for o in q.options}
     hidden = _("[hidden by moderation]")
+    small = results.small_groups_of(survey)
+    small_group = _("[group with fewer than %(num)d people]", num=results.min_group_size())
     query = (
         select(
             Response.id,
@@ -80,7 +85,7 @@ def _rows(survey: Survey) -> Iterator[list]:
             current = response_id
             values = {
                 ("id",): response_id,
-                ("group",): group.label,
+                ("group",): small_group if group in small else group.label,
                 ("date",): format_datetime(created_at, "yyyy-MM-dd HH:mm"),
             }
         if qid is None:

@@ -4,14 +4,19 @@ A handful of ``GROUP BY`` queries per survey, whatever the number of responses: 
 (question, option, value) triples, how many responses answered each question, the visible free
 texts per question and the responses per trialog group. Means, medians and average ranks come from
 those distributions (at most a few dozen rows per question), never from a loop over responses.
+
+Small groups stay anonymous: a trialog group with fewer responses than ``MIN_GROUP_SIZE`` (config)
+is never broken out. Its count is not shown, its results cannot be chosen, and its free texts are
+never listed under its name; the overall results still include its answers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.contributions.models import Contribution
@@ -49,6 +54,8 @@ class SurveyResults:
     by_group: dict[TrialogGroup, int]
     questions: list[QuestionResult]
     group: TrialogGroup | None = None
+    small_groups: frozenset[TrialogGroup] = frozenset()  # fewer people than the minimum: hidden
+    minimum: int = 5
 
 
 def _percent(count: int, of: int) -> float:
@@ -86,6 +93,25 @@ def _scoped(
     return query
 
 
+def min_group_size() -> int:
+    """The fewest people a trialog group must have for any breakdown to show it (config)."""
+    return int(current_app.config.get("MIN_GROUP_SIZE", 5))
+
+
+def small_groups(by_group: dict[TrialogGroup, int]) -> frozenset[TrialogGroup]:
+    """Groups that answered, but fewer than the minimum: their figures must not be shown alone."""
+    minimum = min_group_size()
+    return frozenset(group for group, count in by_group.items() if 0 < count < minimum)
+
+
+def small_groups_of(survey: Survey) -> frozenset[TrialogGroup]:
+    return small_groups(responses_by_group(survey))
+
+
+class GroupTooSmall(Exception):
+    """A breakdown by a group with fewer people than the minimum was asked for."""
+
+
 def responses_by_group(survey: Survey) -> dict[TrialogGroup, int]:
     rows = db.session.execute(
         select(Response.author_group, func.count(Response.id))
@@ -106,9 +132,13 @@ def compute(
     readers see them, marked).
     """
     by_group = responses_by_group(survey)
+    hidden = small_groups(by_group)
+    if group is not None and group in hidden:
+        raise GroupTooSmall(group)
     total = by_group[group] if group is not None else sum(by_group.values())
+    extra = {"small_groups": hidden, "minimum": min_group_size()}
     if not survey.questions:
-        return SurveyResults(survey, total, by_group, [], group)
+        return SurveyResults(survey, total, by_group, [], group, **extra)
 
     distribution = db.session.execute(
         _scoped(
@@ -161,7 +191,7 @@ def compute(
         _question_result(q, answered.get(q.id), cells.get(q.id, []), texts.get(q.id, 0))
         for q in survey.questions
     ]
-    return SurveyResults(survey, total, by_group, results, group)
+    return SurveyResults(survey, total, by_group, results, group, **extra)
 
 
 def _answered(question: Question, cells: list[tuple[int | None, int | None, int]]) -> int:
@@ -264,4 +294,6 @@ def texts_query(
     )
     if group is not None:
         query = query.where(Response.author_group == group)
+        if group in small_groups_of(question.survey):
+            query = query.where(false())  # never list a small group's texts under its name
     return query

@@ -295,7 +295,10 @@ def survey_results(process_slug: str, survey_id: int):
     require("survey.results", survey)
     internal = can("survey.results_internal", survey)
     group = _chosen_group() if internal else None
-    figures = results.compute(survey, group=group, include_hidden=internal)
+    try:
+        figures = results.compute(survey, group=group, include_hidden=internal)
+    except results.GroupTooSmall:
+        abort(404)  # a group below the minimum size is never shown on its own
     return render_template(
         "surveys/results.html",
         municipality=current_municipality(),
@@ -356,6 +359,7 @@ def texts(process_slug: str, survey_id: int, question_id: int):
         page=page,
         internal=internal,
         group=group,
+        small_groups=results.small_groups_of(survey),
     )
 
 

@@ -39,6 +39,8 @@ COUNCIL = "council"  # council members of this municipality
 OFFICIAL_ANSWER = "official_answer"  # staff and admins of this municipality
 # moderators, staff, facilitators, admins of this municipality; platform admins (not council)
 MODERATE = "moderate"
+# council, staff, facilitators, admins of this municipality; platform admins (the consolidated report)
+REPORT = "report"
 
 ACTORS = (
     "anonymous",
@@ -73,6 +75,7 @@ ADMITTED = {
     COUNCIL: {"council"},
     OFFICIAL_ANSWER: {"staff", "admin"},
     MODERATE: {"staff", "moderator", "facilitator", "admin", "platform_admin"},
+    REPORT: {"council", "staff", "facilitator", "admin", "platform_admin"},
 }
 
 
@@ -345,6 +348,24 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("audit.log", "GET"): Route(MEMBER_ADMIN, args=_slug),
     ("platform_audit.log_all", "GET"): Route(PLATFORM),
 }
+# The world's published process is still in participation: publishing its outcome is refused
+# (redirect back with the reason); empty forms are 422.
+OUTCOME_ROUTES = {
+    ("outcomes.report", "GET"): Route(REPORT, args=_process),
+    ("outcomes.report_pdf", "GET"): Route(REPORT, args=_process),
+    ("outcomes.report_csv", "GET"): Route(REPORT, args=_process),
+    ("outcomes.report_json", "GET"): Route(REPORT, args=_process),
+    ("outcomes.workspace", "GET"): Route(COUNCIL, args=_slug),
+    ("outcomes.statement", "GET"): Route(COUNCIL, args=_process),
+    ("outcomes.statement", "POST"): Route(COUNCIL, 422, _process),
+    ("outcomes.admin_outcome", "GET"): Route(PROCESS_MANAGE, args=_proposal_process),
+    ("outcomes.admin_decision", "POST"): Route(PROCESS_MANAGE, 422, _proposal_process),
+    ("outcomes.admin_save_outcome", "POST"): Route(PROCESS_MANAGE, 422, _proposal_process),
+    ("outcomes.admin_publish", "POST"): Route(PROCESS_MANAGE, 302, _proposal_process),
+    ("outcomes.admin_settings", "POST"): Route(PROCESS_MANAGE, 302, _proposal_process),
+    ("outcomes_account.mine_page", "GET"): Route(LOGIN),
+}
+ROUTES.update(OUTCOME_ROUTES)
 
 
 def _app_routes(app) -> set[tuple[str, str]]:

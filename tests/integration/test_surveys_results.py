@@ -24,6 +24,13 @@ def english(client):
     client.get("/lang/en")
 
 
+@pytest.fixture(autouse=True)
+def every_group_shown(app, monkeypatch):
+    """These tests check breakdowns with a handful of people; the minimum group size that hides
+    small groups has its own tests (test_outcomes_small_groups.py)."""
+    monkeypatch.setitem(app.config, "MIN_GROUP_SIZE", 1)
+
+
 @pytest.fixture
 def town(make_municipality):
     return make_municipality()

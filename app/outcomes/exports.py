@@ -1,0 +1,179 @@
+"""Exports of the consolidated report: CSV of all contributions, JSON of the figures, PDF.
+
+- CSV: one row per contribution (semicolons, UTF-8 with BOM for German spreadsheets), streamed in
+  batches; names of authors only where the process's report settings allow it, otherwise the
+  trialog group only, and not even that for groups below the minimum size. Texts that moderation
+  hid or that await it are replaced by a marker; formulas are defused.
+- JSON: the figures and the ranked proposals, for further evaluation.
+- PDF: the report laid out for a council session (title page, contents, page numbers, charts), by
+  WeasyPrint from an HTML template with a print stylesheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+
+from flask import render_template, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.contributions import kinds
+from app.contributions.models import Contribution, Visibility
+from app.extensions import db
+from app.outcomes import reports, services
+from app.processes.models import Process
+from app.surveys.exports import _defused
+
+BATCH = 500
+
+
+def _marker(visibility: Visibility) -> str:
+    if visibility == Visibility.HIDDEN:
+        return _("[hidden by moderation]")
+    if visibility == Visibility.PENDING:
+        return _("[awaiting moderation]")
+    return ""
+
+
+def contribution_rows(process: Process) -> Iterator[list]:
+    """The header, then one row per contribution (deleted ones excepted), oldest first."""
+    names = services.exports_names(process)
+    people = reports.people_by_group(process)
+    minimum = reports.min_group_size()
+    small = {group for group, count in people.items() if 0 < count < minimum}
+    small_group = _("[group with fewer than %(num)d people]", num=minimum)
+    header = [_("Contribution"), _("Kind"), _("Date"), _("Group")]
+    if names:
+        header.append(_("Author"))
+    header += [_("State"), _("Title"), _("Text"), _("Address")]
+    yield header
+    last_id = 0
+    while True:
+        batch = list(
+            db.session.scalars(
+                select(Contribution)
+                .where(
+                    Contribution.process_id == process.id,
+                    Contribution.visibility != Visibility.DELETED,
+                    Contribution.id > last_id,
+                )
+                .options(selectinload(Contribution.author))
+                .order_by(Contribution.id)
+                .limit(BATCH)
+            )
+        )
+        if not batch:
+            return
+        last_id = batch[-1].id
+        shown = kinds.describe(batch)
+        for contribution in batch:
+            described = shown.get(contribution.id)
+            registered = kinds.kind(contribution.kind)
+            marker = _marker(contribution.visibility)
+            row = [
+                contribution.id,
+                str(registered.label) if registered else contribution.kind,
+                format_datetime(contribution.created_at, "yyyy-MM-dd HH:mm"),
+                small_group
+                if contribution.author_group in small
+                else contribution.author_group.label,
+            ]
+            if names:
+                author: User | None = contribution.author
+                row.append(author.display_name if author and not author.deleted_at else "")
+            row += [
+                contribution.visibility.label,
+                described.title if described else "",
+                marker or (described.excerpt if described else ""),
+                described.url if described and not marker else "",
+            ]
+            yield row
+
+
+def to_csv(process: Process) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in contribution_rows(process):
+        writer.writerow([_defused(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_json(process: Process, now: datetime) -> dict:
+    """The figures and every visible proposal, ranked, as plain data."""
+    figures = reports.figures(process, now)
+    proposals = db.session.scalars(reports.ranked_proposals(process)).all()
+    record = figures.record
+    return {
+        "process": {
+            "id": process.id,
+            "title": process.title,
+            "url": url_for("processes.show", process_slug=process.slug, _external=True),
+        },
+        "generated_at": now.isoformat(),
+        "minimum_group_size": figures.minimum,
+        "participants": figures.participants,
+        "responses_without_account": figures.without_account,
+        "contributions": figures.contributions,
+        "contributions_by_kind": {c.key: c.count for c in figures.by_kind},
+        "contributions_by_group": {
+            g.group.value: None if g.hidden else g.contributions for g in figures.by_group
+        },
+        "hidden_groups": [g.group.value for g in figures.hidden_groups],
+        "contributions_by_channel": {c.key: c.count for c in figures.by_channel},
+        "contributions_per_week": [
+            {"week": monday.isoformat(), "count": count} for monday, count in figures.weeks
+        ],
+        "proposals": figures.proposals,
+        "proposals_answered": figures.answered,
+        "answer_promise": None
+        if record is None
+        else {
+            "threshold": record.promise.threshold,
+            "days": record.promise.days,
+            "on_time": record.on_time,
+            "late": record.late,
+            "overdue": record.overdue,
+            "pending": record.pending,
+        },
+        "moderation": {
+            "reports": figures.moderation.reports,
+            "reports_by_reason": {c.key: c.count for c in figures.moderation.by_reason},
+            "decisions_by_action": {c.key: c.count for c in figures.moderation.by_action},
+            "hidden_now": figures.moderation.hidden_now,
+            "pending_now": figures.moderation.pending_now,
+        },
+        "ranked_proposals": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "supports": p.support_count,
+                "comments": p.thread.comment_count,
+                "status": p.status.value,
+                "category": p.category.name if p.category else None,
+                "url": url_for(
+                    "proposals.show", process_slug=process.slug, proposal_id=p.id, _external=True
+                ),
+            }
+            for p in proposals
+        ],
+    }
+
+
+def to_pdf(context: dict) -> bytes:
+    """The report as a PDF for a council session, from ``outcomes/report_pdf.html``."""
+    from weasyprint import HTML  # imported here: it loads Pango, which only this export needs
+
+    html = render_template("outcomes/report_pdf.html", **context)
+    return HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()
+
+
+def _fetch_nothing(url: str, *args, **kwargs):
+    """The PDF carries its stylesheet inline and fetches nothing: no request to any host, even if a
+    text named one."""
+    raise ValueError(f"the report PDF loads no external resources ({url[:80]})")

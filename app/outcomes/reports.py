@@ -1,0 +1,401 @@
+"""The consolidated report of a process: figures aggregated in SQL, never loops over rows.
+
+Every figure is a ``GROUP BY`` or ``COUNT`` over the one ``contributions`` table (plus supports,
+reactions and survey participations for the number of people), so the page costs the same handful
+of queries at ten proposals and at ten thousand. Lists (proposals, comments) are paginated or cut.
+
+Small groups stay anonymous: a trialog group with fewer people than ``MIN_GROUP_SIZE`` is not shown
+in any breakdown by group; the page says so instead of giving its figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, distinct, func, select, union
+from sqlalchemy.orm import selectinload
+
+from app.comments.models import Comment, CommentReaction
+from app.contributions import kinds
+from app.contributions.models import Contribution, Thread, Visibility
+from app.core.roles import TrialogGroup
+from app.extensions import db
+from app.moderation.models import Action, Decision, Report, ReportReason
+from app.processes.models import Process
+from app.proposals import promise
+from app.proposals.models import (
+    Proposal,
+    ProposalCategory,
+    ProposalStatement,
+    ProposalStatus,
+    ProposalSupport,
+)
+from app.surveys import results as survey_results
+from app.surveys.models import Answer, Response, Survey, SurveyParticipation, SurveyState
+
+TOP_LIST = 5
+PDF_PROPOSALS = 100
+
+
+def min_group_size() -> int:
+    return survey_results.min_group_size()
+
+
+@dataclass(frozen=True)
+class GroupFigure:
+    group: TrialogGroup
+    contributions: int
+    people: int
+    hidden: bool  # fewer people than the minimum: not shown
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class Figures:
+    """The participation figures of one process."""
+
+    participants: int
+    without_account: int
+    contributions: int
+    by_kind: list[Count]
+    by_group: list[GroupFigure]
+    by_channel: list[Count]
+    weeks: list[tuple[date, int]]
+    proposals: int
+    answered: int
+    record: promise.Record | None
+    moderation: Moderation
+    minimum: int = 5
+
+    @property
+    def hidden_groups(self) -> list[GroupFigure]:
+        return [g for g in self.by_group if g.hidden]
+
+    @property
+    def on_time_percent(self) -> float | None:
+        if self.record is None or not self.record.settled:
+            return None
+        return 100.0 * self.record.on_time / self.record.settled
+
+
+@dataclass
+class Moderation:
+    """Moderation figures without any personal data: counts by reason and by action."""
+
+    reports: int = 0
+    by_reason: list[Count] = field(default_factory=list)
+    by_action: list[Count] = field(default_factory=list)
+    hidden_now: int = 0
+    pending_now: int = 0
+
+
+def _written(process: Process):
+    """Contributions that count: everything written except what its authors deleted."""
+    return (Contribution.process_id == process.id) & (Contribution.visibility != Visibility.DELETED)
+
+
+def participants(process: Process) -> int:
+    """Distinct accounts that wrote, supported, reacted or answered a survey in the process."""
+    people = union(
+        select(Contribution.author_id.label("user_id")).where(
+            _written(process), Contribution.author_id.is_not(None)
+        ),
+        select(ProposalSupport.user_id)
+        .join(Proposal, Proposal.id == ProposalSupport.proposal_id)
+        .where(Proposal.process_id == process.id),
+        select(CommentReaction.user_id)
+        .join(Comment, Comment.id == CommentReaction.comment_id)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(Thread.process_id == process.id),
+        select(SurveyParticipation.user_id)
+        .join(Survey, Survey.id == SurveyParticipation.survey_id)
+        .where(Survey.process_id == process.id),
+        select(Response.user_id)
+        .join(Survey, Survey.id == Response.survey_id)
+        .where(Survey.process_id == process.id, Response.user_id.is_not(None)),
+    ).subquery()
+    return db.session.scalar(select(func.count()).select_from(people)) or 0
+
+
+def _without_account(process: Process) -> int:
+    """Survey responses from visitors without an account (link surveys)."""
+    return (
+        db.session.scalar(
+            select(func.count(Response.id))
+            .join(Survey, Survey.id == Response.survey_id)
+            .where(Survey.process_id == process.id, Response.token_hash.is_not(None))
+        )
+        or 0
+    )
+
+
+def people_by_group(process: Process) -> dict[TrialogGroup, int]:
+    """How many people of each trialog group wrote something: distinct authors, plus distinct
+    anonymous survey responses (whose texts carry a group but no account)."""
+    counts = {group: 0 for group in TrialogGroup}
+    for group, people in db.session.execute(
+        select(Contribution.author_group, func.count(distinct(Contribution.author_id)))
+        .where(_written(process), Contribution.author_id.is_not(None))
+        .group_by(Contribution.author_group)
+    ):
+        counts[group] += people
+    for group, people in db.session.execute(
+        select(Contribution.author_group, func.count(distinct(Answer.response_id)))
+        .join(Answer, Answer.contribution_id == Contribution.id)
+        .where(_written(process), Contribution.author_id.is_(None))
+        .group_by(Contribution.author_group)
+    ):
+        counts[group] += people
+    return counts
+
+
+def _by_kind_and_group(process: Process) -> tuple[list[Count], dict[TrialogGroup, int], int]:
+    rows = db.session.execute(
+        select(Contribution.kind, Contribution.author_group, func.count())
+        .where(_written(process))
+        .group_by(Contribution.kind, Contribution.author_group)
+    ).all()
+    per_kind: dict[str, int] = {}
+    per_group = {group: 0 for group in TrialogGroup}
+    for kind_key, group, count in rows:
+        per_kind[kind_key] = per_kind.get(kind_key, 0) + count
+        per_group[group] += count
+    by_kind = []
+    for kind_key, count in sorted(per_kind.items(), key=lambda item: (-item[1], item[0])):
+        registered = kinds.kind(kind_key)
+        by_kind.append(Count(kind_key, str(registered.label) if registered else kind_key, count))
+    return by_kind, per_group, sum(per_kind.values())
+
+
+def _weeks(process: Process) -> list[tuple[date, int]]:
+    """Contributions per calendar week (Monday), from a per-day ``GROUP BY``; empty weeks kept."""
+    if db.engine.dialect.name == "postgresql":
+        day = func.date(func.timezone("UTC", Contribution.created_at))
+    else:
+        day = func.date(Contribution.created_at)
+    rows = db.session.execute(
+        select(day.label("day"), func.count()).where(_written(process)).group_by(day).order_by(day)
+    ).all()
+    weeks: dict[date, int] = {}
+    for value, count in rows:
+        when = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+        monday = when - timedelta(days=when.weekday())
+        weeks[monday] = weeks.get(monday, 0) + count
+    if not weeks:
+        return []
+    first, last = min(weeks), max(weeks)
+    filled = []
+    monday = first
+    while monday <= last:
+        filled.append((monday, weeks.get(monday, 0)))
+        monday += timedelta(days=7)
+    return filled
+
+
+def _channels(process: Process, total: int, without_account: int) -> list[Count]:
+    """What is known of the channel: everything here came in online, with an account or through a
+    survey link without one (input from on-site events is entered by staff, with their account)."""
+    anonymous_link = (
+        db.session.scalar(
+            select(func.count(distinct(Answer.response_id)))
+            .join(Contribution, Contribution.id == Answer.contribution_id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(_written(process), Response.token_hash.is_not(None))
+        )
+        or 0
+    )
+    return [
+        Count("online", str(_l("Online, with an account")), total - anonymous_link),
+        Count("link", str(_l("Survey link, without an account (responses)")), without_account),
+    ]
+
+
+def _moderation(process: Process) -> Moderation:
+    in_process = Contribution.process_id == process.id
+    by_reason = dict(
+        db.session.execute(
+            select(Report.reason, func.count())
+            .join(Contribution, Contribution.id == Report.contribution_id)
+            .where(in_process)
+            .group_by(Report.reason)
+        ).all()
+    )
+    by_action = dict(
+        db.session.execute(
+            select(Decision.action, func.count())
+            .join(Contribution, Contribution.id == Decision.contribution_id)
+            .where(in_process)
+            .group_by(Decision.action)
+        ).all()
+    )
+    states = dict(
+        db.session.execute(
+            select(Contribution.visibility, func.count())
+            .where(in_process)
+            .group_by(Contribution.visibility)
+        ).all()
+    )
+    return Moderation(
+        reports=sum(by_reason.values()),
+        by_reason=[
+            Count(reason.value, reason.label, by_reason[reason])
+            for reason in ReportReason
+            if by_reason.get(reason)
+        ],
+        by_action=[
+            Count(action.value, action.label, by_action[action])
+            for action in Action
+            if by_action.get(action)
+        ],
+        hidden_now=states.get(Visibility.HIDDEN, 0),
+        pending_now=states.get(Visibility.PENDING, 0),
+    )
+
+
+def figures(process: Process, now: datetime) -> Figures:
+    """Every participation figure of the report, in about fifteen queries whatever the size."""
+    minimum = min_group_size()
+    by_kind, per_group, total = _by_kind_and_group(process)
+    people = people_by_group(process)
+    by_group = [
+        GroupFigure(group, per_group[group], people[group], 0 < people[group] < minimum)
+        for group in TrialogGroup
+    ]
+    proposal_counts = db.session.execute(
+        select(func.count(Proposal.id), func.count(Proposal.answered_at))
+        .join(Contribution, Contribution.id == Proposal.contribution_id)
+        .where(Proposal.process_id == process.id, Contribution.visibility == Visibility.VISIBLE)
+    ).one()
+    without_account = _without_account(process)
+    return Figures(
+        participants=participants(process),
+        without_account=without_account,
+        contributions=total,
+        by_kind=by_kind,
+        by_group=by_group,
+        by_channel=_channels(process, total, without_account),
+        weeks=_weeks(process),
+        proposals=proposal_counts[0],
+        answered=proposal_counts[1],
+        record=promise.answer_record(process, now),
+        moderation=_moderation(process),
+        minimum=minimum,
+    )
+
+
+# --- proposals ----------------------------------------------------------------------------------
+
+
+def categories(process: Process) -> list[ProposalCategory]:
+    return list(
+        db.session.scalars(
+            select(ProposalCategory)
+            .where(ProposalCategory.process_id == process.id)
+            .order_by(ProposalCategory.position, ProposalCategory.name)
+        )
+    )
+
+
+def ranked_proposals(
+    process: Process, *, category_id: int | None = None, status: ProposalStatus | None = None
+) -> Select:
+    """Visible proposals ranked by supports, with what the report shows of each loaded in batches:
+    category, comment count, status history (the official answer) and council statements."""
+    query = (
+        select(Proposal)
+        .join(Contribution, Contribution.id == Proposal.contribution_id)
+        .where(Proposal.process_id == process.id, Contribution.visibility == Visibility.VISIBLE)
+        .options(
+            selectinload(Proposal.category),
+            selectinload(Proposal.thread),
+            selectinload(Proposal.status_changes),
+            selectinload(Proposal.statements)
+            .selectinload(ProposalStatement.contribution)
+            .selectinload(Contribution.author),
+        )
+        .order_by(Proposal.support_count.desc(), Proposal.id)
+    )
+    if category_id is not None:
+        query = query.where(Proposal.category_id == category_id)
+    if status is not None:
+        query = query.where(Proposal.status == status)
+    return query
+
+
+def most_discussed(process: Process, limit: int = TOP_LIST) -> list[Proposal]:
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .join(Thread, Thread.id == Proposal.thread_id)
+            .join(Contribution, Contribution.id == Proposal.contribution_id)
+            .where(
+                Proposal.process_id == process.id,
+                Contribution.visibility == Visibility.VISIBLE,
+                Thread.comment_count > 0,
+            )
+            .options(selectinload(Proposal.thread))
+            .order_by(Thread.comment_count.desc(), Proposal.id)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AgreedComment:
+    comment: Comment
+    excerpt: str
+    url: str
+    title: str
+
+
+def most_agreed(process: Process, limit: int = TOP_LIST) -> list[AgreedComment]:
+    """The visible comments most agreed with, each with the address of its place."""
+    comments = list(
+        db.session.scalars(
+            select(Comment)
+            .join(Contribution, Contribution.id == Comment.contribution_id)
+            .where(
+                Contribution.process_id == process.id,
+                Contribution.visibility == Visibility.VISIBLE,
+                Comment.agree_count > 0,
+            )
+            .options(selectinload(Comment.contribution))
+            .order_by(Comment.agree_count.desc(), Comment.id)
+            .limit(limit)
+        )
+    )
+    shown = kinds.describe([c.contribution for c in comments])
+    found = []
+    for comment in comments:
+        described = shown.get(comment.contribution_id)
+        if described is not None:
+            found.append(AgreedComment(comment, described.excerpt, described.url, described.title))
+    return found
+
+
+# --- surveys ------------------------------------------------------------------------------------
+
+
+def surveys(process: Process) -> list[Survey]:
+    return list(
+        db.session.scalars(
+            select(Survey)
+            .where(Survey.process_id == process.id, Survey.state == SurveyState.PUBLISHED)
+            .options(selectinload(Survey.questions))
+            .order_by(Survey.created_at, Survey.id)
+        )
+    )
+
+
+def survey_figures(process: Process) -> list[survey_results.SurveyResults]:
+    """Each published survey's results over all responses (groups only as counts, small ones
+    hidden by the results module)."""
+    return [survey_results.compute(survey) for survey in surveys(process)]
