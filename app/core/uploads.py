@@ -1,7 +1,9 @@
 """Uploaded images: checked and re-encoded with Pillow, kept in a configurable directory.
 
-Re-encoding drops whatever else the file carried (EXIF with GPS positions, embedded scripts in
-odd formats) and bounds the size. Files are named by a random key; the database stores the key.
+Re-encoding keeps the pixels and nothing else: EXIF (GPS position, camera, owner), XMP, ICC and
+comments are dropped, because the stored file is built from the decoded pixels alone. The pixel
+count is checked from the header before anything is decoded (decompression bombs), and the size is
+bounded. Files are named by a random key; the database stores the key.
 """
 
 from __future__ import annotations
@@ -11,15 +13,28 @@ from pathlib import Path
 from typing import IO
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_SIDE = 1600
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-Image.MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs early
+# The most pixels an upload may have: a 50-megapixel phone photo passes, a bomb does not.
+MAX_PIXELS = 50_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, for any other caller
 
 
 class InvalidImage(ValueError):
     """The upload is not a JPEG, PNG or WebP image that Pillow can read."""
+
+
+class ImageTooLarge(InvalidImage):
+    """The image has more pixels than ``MAX_PIXELS``; ``message`` says so to the uploader."""
+
+    message = _l(
+        "The image has too many pixels (at most %(megapixels)s megapixels). "
+        "Please upload a smaller version.",
+        megapixels=MAX_PIXELS // 1_000_000,
+    )
 
 
 def upload_root() -> Path:
@@ -31,22 +46,48 @@ def store_image(stream: IO[bytes], folder: str) -> str:
     try:
         with Image.open(stream) as probe:
             kind = probe.format
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ImageTooLarge(f"{probe.width}x{probe.height}")
             probe.verify()
+        if kind not in FORMATS:
+            raise InvalidImage(kind)
         stream.seek(0)
         with Image.open(stream) as image:
+            image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a fraction of the size
             image = ImageOps.exif_transpose(image)
             image.thumbnail((MAX_SIDE, MAX_SIDE))
-            if kind not in FORMATS:
-                raise InvalidImage(kind)
-            if kind == "JPEG" and image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
+            image = _pixels_only(image, kind)
             key = f"{folder}/{secrets.token_urlsafe(16)}.{FORMATS[kind]}"
             target = upload_root() / key
             target.parent.mkdir(parents=True, exist_ok=True)
             image.save(target, format=kind)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+    except InvalidImage:
+        raise
+    except (
+        UnidentifiedImageError,
+        OSError,
+        Image.DecompressionBombError,
+        SyntaxError,
+        ValueError,  # a mode Pillow cannot convert
+    ) as exc:
         raise InvalidImage(str(exc)) from exc
     return key
+
+
+def _pixels_only(image: Image.Image, kind: str) -> Image.Image:
+    """A new image with the same pixels and no metadata at all.
+
+    Pillow's encoders copy some of ``info`` (a JPEG comment, XMP, an ICC profile) into the saved
+    file; an image built from raw pixels has none to copy.
+    """
+    if image.mode == "P" or (kind == "JPEG" and image.mode not in ("RGB", "L")):
+        has_alpha = kind != "JPEG" and (
+            image.mode in ("RGBA", "LA") or "transparency" in image.info
+        )
+        image = image.convert("RGBA" if has_alpha else "RGB")
+    elif image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if "A" in image.mode else "RGB")
+    return Image.frombytes(image.mode, image.size, image.tobytes())
 
 
 def delete_stored(key: str | None) -> None:

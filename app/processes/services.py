@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
+from app.contributions import services as contributions
 from app.core import audit, uploads
 from app.core.roles import Role
 from app.core.sanitize import clean_plain, clean_rich
@@ -205,6 +206,8 @@ def _apply(process: Process, data: ProcessData) -> None:
         old_key = process.image_key
         try:
             process.image_key = uploads.store_image(data.image, "processes")
+        except uploads.ImageTooLarge as exc:
+            raise ImageInvalid(str(exc.message)) from exc
         except uploads.InvalidImage as exc:
             raise ImageInvalid(
                 _("This file is not a JPEG, PNG or WebP image we can read.")
@@ -460,6 +463,7 @@ class GateReason(StrEnum):
     NO_PARTICIPATION = "no_participation"
     LOGIN = "login"
     JOIN = "join"
+    BLOCKED = "blocked"  # the person is blocked from taking part in this municipality
 
 
 @dataclass(frozen=True)
@@ -479,7 +483,12 @@ class Gate:
     @property
     def participation_open(self) -> bool:
         """The phase is open, whoever asks (anonymous visitors only need to log in)."""
-        return self.reason in {GateReason.OPEN, GateReason.LOGIN, GateReason.JOIN}
+        return self.reason in {
+            GateReason.OPEN,
+            GateReason.LOGIN,
+            GateReason.JOIN,
+            GateReason.BLOCKED,
+        }
 
 
 def _is_member(user, municipality: Municipality) -> bool:
@@ -543,6 +552,9 @@ def contribution_gate(process: Process, user, now: datetime) -> Gate:
             _("Join %(name)s to take part.", name=process.municipality.name),
             closes_at=gate.closes_at,
         )
+    refusal = contributions.participation_refusal(user, process)
+    if refusal:
+        return Gate(GateReason.BLOCKED, refusal, closes_at=gate.closes_at)
     return gate
 
 

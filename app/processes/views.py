@@ -183,6 +183,7 @@ def _save(form: ProcessForm, process: Process | None):
         form.slug.errors = [*form.slug.errors, str(exc)]
         return None
     except services.ImageInvalid as exc:
+        db.session.rollback()  # the half-built process must not be flushed by the form page
         form.image.errors = [*form.image.errors, str(exc)]
         return None
     db.session.commit()
