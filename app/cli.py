@@ -101,6 +101,33 @@ def scheduler_command(wait: bool) -> None:
         click.echo("Scheduler stopped.")
 
 
+@click.command("seed-bench")
+@click.option("--scale", type=float, default=1.0, show_default=True, help="1 is a big city.")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Random seed.")
+def seed_bench_command(scale: float, seed: int) -> None:
+    """Fill the database with a big city's generated data for the benchmark (bench/)."""
+    from app.bench_seed import check_counters, seed_bench
+
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("seed-bench refuses to run with the production configuration.")
+    if not 0 < scale <= 10:
+        raise click.ClickException("--scale must be above 0 and at most 10.")
+    with click.progressbar(length=int(5_200_000 * scale) + 5_000, label="Loading rows") as bar:
+        plan = seed_bench(scale, seed=seed, progress=bar.update)
+    db.session.commit()
+    wrong = {name: n for name, n in check_counters().items() if n}
+    if wrong:
+        raise click.ClickException(f"Counters disagree with their rows: {wrong}")
+    for table, count in sorted(plan.counts.items()):
+        click.echo(f"  {table:24} {count:>10,}")
+    click.echo(f"Municipality /{plan.municipality_slug}/, largest process {plan.big_process_slug}.")
+
+
 def register(app: Flask) -> None:
-    for command in (seed_demo_command, create_admin_command, scheduler_command):
+    for command in (
+        seed_demo_command,
+        create_admin_command,
+        scheduler_command,
+        seed_bench_command,
+    ):
         app.cli.add_command(command)
