@@ -14,6 +14,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app import cli
     from app import models as _models  # noqa: F401  every table known to the metadata
     from app.accounts import views as accounts
+    from app.api import init_app as init_api
     from app.comments import init_app as init_comments
     from app.core import permissions
     from app.core.errors import init_error_handlers
@@ -70,6 +71,7 @@ def create_app(config_name: str | None = None) -> Flask:
     app.register_blueprint(surveys.bp)
 
     init_comments(app)
+    init_api(app)
     init_outcomes(app)
     init_error_handlers(app)
     init_security_headers(app)

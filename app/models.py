@@ -1,6 +1,7 @@
 """Imports every model module so that the metadata (and so Alembic) knows all tables."""
 
 from app.accounts.models import User  # noqa: F401
+from app.api.models import ApiToken  # noqa: F401
 from app.comments.models import Comment, CommentReaction, ProcessThread  # noqa: F401
 from app.contributions.models import Contribution, Thread  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401

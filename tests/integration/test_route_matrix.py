@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from api_support import api_matrix_ids
 from comments_support import comment_matrix_ids
 from moderation_support import route_matrix_ids
 from proposals_support import proposal_matrix_ids
@@ -41,6 +42,10 @@ OFFICIAL_ANSWER = "official_answer"  # staff and admins of this municipality
 MODERATE = "moderate"
 # council, staff, facilitators, admins of this municipality; platform admins (the consolidated report)
 REPORT = "report"
+# the API's writes: a personal token in the Authorization header, never a browser session (401)
+API_TOKEN = "api_token"
+# whoever runs processes somewhere (staff, facilitators, admins of any municipality): own tokens
+API_TOKENS = "api_tokens"
 
 ACTORS = (
     "anonymous",
@@ -76,6 +81,8 @@ ADMITTED = {
     OFFICIAL_ANSWER: {"staff", "admin"},
     MODERATE: {"staff", "moderator", "facilitator", "admin", "platform_admin"},
     REPORT: {"council", "staff", "facilitator", "admin", "platform_admin"},
+    API_TOKEN: set(ACTORS),
+    API_TOKENS: {"staff", "facilitator", "admin", "other_staff", "other_admin"},
 }
 
 
@@ -178,6 +185,61 @@ def _proposal_admin(world: World) -> dict[str, Any]:
 
 
 LOGGED_IN_REDIRECT = {"anonymous": 200, "default": 302}
+
+
+def _api(world: World) -> dict[str, Any]:
+    return {"slug": world.municipality.slug}
+
+
+def _api_process(world: World) -> dict[str, Any]:
+    return {**_api(world), "process_slug": world.ids["process_slug"]}
+
+
+def _api_proposal(world: World) -> dict[str, Any]:
+    return {**_api_process(world), "proposal_id": world.ids["proposal"]}
+
+
+def _api_phase(world: World) -> dict[str, Any]:
+    return {**_api_process(world), "phase_id": world.ids["draft_phase"]}
+
+
+# The JSON API (/api/v1), as a group. Reads are public and the same for everyone: they never look
+# at the session (an anonymous visitor's view). Writes take a personal token only, so every browser
+# session gets 401.
+API_ROUTES: dict[tuple[str, str], Route] = {
+    ("api-docs.openapi_json", "GET"): Route(PUBLIC),
+    ("api_docs.docs", "GET"): Route(PUBLIC),
+    ("api.municipalities", "GET"): Route(PUBLIC),
+    ("api.municipalities_csv", "GET"): Route(PUBLIC),
+    ("api.municipality", "GET"): Route(PUBLIC, args=_api),
+    ("api.process_list", "GET"): Route(PUBLIC, args=_api),
+    ("api.process_list_csv", "GET"): Route(PUBLIC, args=_api),
+    ("api.process", "GET"): Route(PUBLIC, args=_api_process),
+    ("api.process_comments", "GET"): Route(PUBLIC, args=_api_process),
+    ("api.process_comments_csv", "GET"): Route(PUBLIC, args=_api_process),
+    ("api.proposal_list", "GET"): Route(PUBLIC, args=_api_process),
+    ("api.proposal_list_csv", "GET"): Route(PUBLIC, args=_api_process),
+    ("api.proposal", "GET"): Route(PUBLIC, args=_api_proposal),
+    ("api.proposal_comments", "GET"): Route(PUBLIC, args=_api_proposal),
+    ("api.proposal_comments_csv", "GET"): Route(PUBLIC, args=_api_proposal),
+    ("api.survey_list", "GET"): Route(PUBLIC, args=_api_process),
+    ("api.survey_results", "GET"): Route(
+        PUBLIC, args=lambda w: {**_api_process(w), "survey_id": w.ids["survey"]}
+    ),
+    ("api_write.create_process", "POST"): Route(API_TOKEN, 401, _api),
+    ("api_write.update_process", "PATCH"): Route(API_TOKEN, 401, _api_process),
+    ("api_write.publish_process", "POST"): Route(API_TOKEN, 401, _api_process),
+    ("api_write.archive_process", "POST"): Route(API_TOKEN, 401, _api_process),
+    ("api_write.create_phase", "POST"): Route(API_TOKEN, 401, _api_process),
+    ("api_write.update_phase", "PATCH"): Route(API_TOKEN, 401, _api_phase),
+    ("api_write.change_proposal_status", "POST"): Route(API_TOKEN, 401, _api_proposal),
+    ("api_tokens.tokens", "GET"): Route(API_TOKENS),
+    ("api_tokens.tokens", "POST"): Route(API_TOKENS, 422),
+    # the staff member's token: revoked by its owner, not found for everyone else
+    ("api_tokens.revoke", "POST"): Route(
+        LOGIN, {"staff": 302, "default": 404}, lambda w: {"token_id": w.ids["api_token"]}
+    ),
+}
 
 # (endpoint, method) -> expectation. Add every new route here.
 ROUTES: dict[tuple[str, str], Route] = {
@@ -366,6 +428,7 @@ OUTCOME_ROUTES = {
     ("outcomes_account.mine_page", "GET"): Route(LOGIN),
 }
 ROUTES.update(OUTCOME_ROUTES)
+ROUTES.update(API_ROUTES)
 
 
 def _app_routes(app) -> set[tuple[str, str]]:
@@ -415,6 +478,7 @@ def world(app, make_municipality, make_member, make_user, make_process) -> World
     result.ids.update(survey_matrix_ids(app, published))
     result.ids.update(proposal_matrix_ids(app, users, published))
     result.ids.update(route_matrix_ids(app, make_member, home, published))
+    result.ids.update(api_matrix_ids(app, users, home))
     return result
 
 
