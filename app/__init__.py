@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.municipalities import policies as _municipality_policies  # noqa: F401  registers rules
     from app.municipalities import views as municipalities
     from app.municipalities.tenancy import init_tenancy
+    from app.notifications import init_app as init_notifications
     from app.outcomes import init_app as init_outcomes
     from app.processes import jobs as _process_jobs  # noqa: F401  registers scheduler jobs
     from app.processes import policies as _process_policies  # noqa: F401  registers rules
@@ -71,6 +72,7 @@ def create_app(config_name: str | None = None) -> Flask:
     app.register_blueprint(surveys.bp)
 
     init_comments(app)
+    init_notifications(app)
     init_api(app)
     init_outcomes(app)
     init_error_handlers(app)

@@ -15,6 +15,7 @@ from app.moderation.models import (  # noqa: F401
     ReviewRequest,
 )
 from app.municipalities.models import Invitation, Membership, Municipality  # noqa: F401
+from app.notifications.models import DigestSent, Event, Notification, Preference  # noqa: F401
 from app.outcomes.models import (  # noqa: F401
     CouncilDecision,
     CouncilStatement,

@@ -3,12 +3,12 @@
 Whether participation is open is always computed from the stored phase times (see
 ``Process.open_participation_phase``), so access stays right while the scheduler is down. The jobs
 carry out the *side effects* of the transitions: an audit entry, the signals other domains listen
-to (notifications), and the closing reminder to followers.
+to (notifications, which also tell followers that participation closes soon).
 
 Every side effect is claimed with an atomic conditional update (``... WHERE handled IS NULL``) and
 happens only when that update changed a row, in the same transaction as the claim; so a second
-scheduler, a re-run or a catch-up after downtime never repeats one. The reminder mails are queued in
-the same transaction as their claim; the mail queue delivers each once.
+scheduler, a re-run or a catch-up after downtime never repeats one. The signals are sent before the
+commit, so what their receivers record (the notification events) commits with the claim.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from sqlalchemy.orm import selectinload
 from app.core import audit
 from app.core.scheduler import periodic
 from app.extensions import db
-from app.processes import mails, services
 from app.processes.models import Phase, PhaseKind, Process, ProcessState
 
 MAX_REMINDER_HOURS = 24 * 14
 
 signals = Namespace()
-phase_started = signals.signal("phase-started")  # sender: the Phase, after its start was handled
+phase_started = signals.signal("phase-started")  # sender: the Phase, in its claim's transaction
 phase_ended = signals.signal("phase-ended")
+phase_closing = signals.signal("phase-closing")  # the closing reminder is due (notifications)
 
 
 @dataclass
@@ -38,7 +38,6 @@ class TransitionReport:
     started: int = 0
     ended: int = 0
     reminded: int = 0
-    mails: int = 0
 
 
 def _published(query):
@@ -78,9 +77,9 @@ def handle_starts(now: datetime, report: TransitionReport) -> None:
         if _claim(phase_id, Phase.start_handled_at, due, now):
             phase = db.session.get(Phase, phase_id)
             _record(phase, "phase.start", phase.starts_at)
+            phase_started.send(phase)
             db.session.commit()
             report.started += 1
-            phase_started.send(phase)
         else:
             db.session.rollback()
 
@@ -96,9 +95,9 @@ def handle_ends(now: datetime, report: TransitionReport) -> None:
         if _claim(phase_id, Phase.end_handled_at, due, now):
             phase = db.session.get(Phase, phase_id)
             _record(phase, "phase.end", phase.ends_at)
+            phase_ended.send(phase)
             db.session.commit()
             report.ended += 1
-            phase_ended.send(phase)
         else:
             db.session.rollback()
 
@@ -129,8 +128,7 @@ def handle_reminders(now: datetime, report: TransitionReport) -> None:
             continue
         phase = db.session.get(Phase, phase_id)
         _record(phase, "phase.reminder", now)
-        recipients = [(user.display_name, user.email) for user in services.followers(phase.process)]
-        report.mails += mails.send_closing_reminder(phase, recipients)
+        phase_closing.send(phase)
         db.session.commit()
         report.reminded += 1
 

@@ -428,6 +428,25 @@ OUTCOME_ROUTES = {
     ("outcomes_account.mine_page", "GET"): Route(LOGIN),
 }
 ROUTES.update(OUTCOME_ROUTES)
+# Each person's own notifications: ids of others' (or none) are 404; the unsubscribe link needs no
+# login and refuses a forged token.
+NOTIFICATION_ROUTES = {
+    ("notifications.index", "GET"): Route(LOGIN),
+    ("notifications.open_notification", "GET"): Route(
+        LOGIN, 404, lambda w: {"notification_id": 2_000_000}
+    ),
+    ("notifications.mark_read", "POST"): Route(
+        LOGIN, 404, lambda w: {"notification_id": 2_000_000}
+    ),
+    ("notifications.mark_all_read", "POST"): Route(LOGIN, 302),
+    ("notifications.preferences", "GET"): Route(LOGIN),
+    ("notifications.preferences", "POST"): Route(LOGIN, 302),
+    ("notifications_unsubscribe.confirm", "GET"): Route(PUBLIC, 404, lambda w: {"token": "forged"}),
+    ("notifications_unsubscribe.unsubscribe", "POST"): Route(
+        PUBLIC, 404, lambda w: {"token": "forged"}
+    ),
+}
+ROUTES.update(NOTIFICATION_ROUTES)
 ROUTES.update(API_ROUTES)
 
 

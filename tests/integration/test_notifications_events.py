@@ -1,0 +1,300 @@
+"""Each event reaches the people concerned and nobody else: not the actor, not another
+municipality, not those who opted out of mail, not those who may not read what it is about."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from notifications_support import (
+    act,
+    answer,
+    follow,
+    load,
+    next_digest_time,
+    notified,
+    post_comment,
+    proposal_thread,
+    run,
+    set_choice,
+    submit_proposal,
+    support,
+)
+
+from app.core.roles import Role
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def town(make_municipality):
+    return make_municipality(xss=False)
+
+
+@pytest.fixture
+def other_town(make_municipality):
+    return make_municipality(xss=False)
+
+
+@pytest.fixture
+def process(make_process, town):
+    return make_process(town, formats=("proposals", "comments"))
+
+
+def test_a_reply_reaches_the_parent_author_at_once_and_nobody_else(
+    app, outbox, town, other_town, process, make_member
+):
+    author, replier, bystander = (make_member(town) for _ in range(3))
+    make_member(other_town)
+    proposal_id = submit_proposal(app, bystander, process)
+    thread_id = proposal_thread(app, proposal_id)
+    parent_id = post_comment(app, author, thread_id, "Gute Idee")
+    run(app)
+    outbox.clear()
+    reply_id = post_comment(app, replier, thread_id, "Finde ich auch", parent_id=parent_id)
+    run(app)
+
+    assert notified(app, "comment_reply") == {author.id: ["comment_reply"]}
+    # the proposal's author hears of both comments (daily), the replier of nothing
+    assert notified(app, "proposal_comment") == {bystander.id: ["proposal_comment"] * 2}
+    mails = outbox.to(author.email)
+    assert len(mails) == 1  # immediately, by default
+    assert f"/comments/{reply_id}" in outbox.body(mails[0])
+    assert outbox.to(replier.email) == []
+    assert outbox.to(bystander.email) == []  # daily digest, not yet
+
+
+def test_a_reply_to_ones_own_comment_tells_nobody(app, town, process, make_member):
+    author, proposer = make_member(town), make_member(town)
+    thread_id = proposal_thread(app, submit_proposal(app, proposer, process))
+    parent_id = post_comment(app, author, thread_id)
+    post_comment(app, author, thread_id, "Nachtrag", parent_id=parent_id)
+    run(app)
+    assert author.id not in notified(app)
+
+
+def test_comments_on_a_proposal_reach_its_author_in_the_daily_digest(
+    app, outbox, town, process, make_member
+):
+    proposer, commenter, other = make_member(town), make_member(town), make_member(town)
+    proposal_id = submit_proposal(app, proposer, process)
+    post_comment(app, commenter, proposal_thread(app, proposal_id), "Eins")
+    post_comment(app, other, proposal_thread(app, proposal_id), "Zwei")
+    run(app)
+    assert outbox.to(proposer.email) == []
+    report = run(app, next_digest_time(app))
+    assert report.mails == 1
+    (digest,) = outbox.to(proposer.email)
+    assert "2" in digest["Subject"]
+    run(app, next_digest_time(app) + DAY)
+    assert len(outbox.to(proposer.email)) == 1  # never one event twice
+
+
+def test_an_official_answer_reaches_author_and_supporters_who_may_read_it(
+    app, outbox, town, process, make_member, make_user
+):
+    proposer, supporter, quiet, staff = (
+        make_member(town),
+        make_member(town),
+        make_member(town),
+        make_member(town, Role.STAFF),
+    )
+    proposal_id = submit_proposal(app, proposer, process)
+    support(app, supporter, proposal_id)
+    support(app, quiet, proposal_id)
+    support(app, staff, proposal_id)
+    set_choice(app, quiet, "proposal_answer", "never")
+    run(app)
+    outbox.clear()
+    answer(app, staff, proposal_id)
+    run(app)
+
+    assert set(notified(app, "proposal_answer")) == {proposer.id, supporter.id, quiet.id}
+    assert len(outbox.to(proposer.email)) == 1
+    assert len(outbox.to(supporter.email)) == 1
+    assert outbox.to(quiet.email) == []  # opted out of mail, still in the account list
+    assert outbox.to(staff.email) == []  # the actor hears nothing of their own answer
+
+
+def test_members_only_processes_tell_only_members(
+    app, town, other_town, make_process, make_member, make_user
+):
+    process = make_process(town, visibility="members", formats=("proposals",))
+    member, outsider, proposer = make_member(town), make_member(other_town), make_member(town)
+    follow(app, member, process)
+    follow(app, outsider, process)  # followed while it was public, say
+    submit_proposal(app, proposer, process)
+    run(app)
+    assert notified(app, "process_proposal") == {member.id: ["process_proposal"]}
+
+
+def test_a_new_proposal_reaches_followers_but_not_its_author(app, town, process, make_member):
+    follower, proposer = make_member(town), make_member(town)
+    follow(app, follower, process)
+    follow(app, proposer, process)
+    submit_proposal(app, proposer, process)
+    run(app)
+    assert notified(app, "process_proposal") == {follower.id: ["process_proposal"]}
+
+
+def test_pending_contributions_tell_the_moderators_and_followers_only_once_published(
+    app, town, other_town, make_process, make_member
+):
+    from app.accounts.models import User
+    from app.contributions.models import Contribution
+    from app.moderation import services as moderation
+    from app.proposals.models import Proposal
+
+    process = make_process(town, premoderated=True, formats=("proposals",))
+    moderator, follower, proposer = (
+        make_member(town, Role.MODERATOR),
+        make_member(town),
+        make_member(town),
+    )
+    make_member(other_town, Role.MODERATOR)
+    follow(app, follower, process)
+    proposal_id = submit_proposal(app, proposer, process)
+    run(app)
+    assert notified(app) == {moderator.id: ["contribution_pending"]}
+
+    def approve():
+        proposal = load(Proposal, proposal_id)
+        return moderation.approve(
+            load(User, moderator.id), load(Contribution, proposal.contribution_id)
+        )
+
+    act(app, approve)
+    run(app)
+    assert notified(app, "process_proposal") == {follower.id: ["process_proposal"]}
+
+
+def test_phase_start_reaches_followers_and_evaluation_reaches_the_council(
+    app, town, other_town, make_process, make_member
+):
+    from app.core.time import utcnow
+    from app.processes import jobs as process_jobs
+    from app.processes.models import PhaseKind
+
+    now = utcnow()
+    process = make_process(
+        town,
+        phases=[
+            (PhaseKind.PARTICIPATION, now - 3 * DAY, now - DAY),
+            (PhaseKind.EVALUATION, now - DAY, now + DAY),
+        ],
+    )
+    follower, council, citizen = (
+        make_member(town),
+        make_member(town, Role.COUNCIL),
+        make_member(town),
+    )
+    other_council = make_member(other_town, Role.COUNCIL)
+    follow(app, follower, process)
+    with app.app_context():
+        process_jobs.handle_due_transitions(now)
+    run(app)
+    assert notified(app, "process_phase") == {follower.id: ["process_phase"] * 2}
+    assert notified(app, "process_evaluation") == {council.id: ["process_evaluation"]}
+    assert citizen.id not in notified(app) and other_council.id not in notified(app)
+    with app.app_context():
+        process_jobs.handle_due_transitions(now)  # a second runner, a rerun
+    run(app)
+    assert len(notified(app, "process_phase")[follower.id]) == 2
+
+
+def test_reports_reach_the_moderation_of_the_municipality_but_not_the_reporter(
+    app, town, other_town, process, make_member
+):
+    from app.accounts.models import User
+    from app.contributions.models import Contribution
+    from app.moderation import services as moderation
+    from app.moderation.models import ReportReason
+    from app.proposals.models import Proposal
+
+    moderator, staff, reporting_staff, proposer = (
+        make_member(town, Role.MODERATOR),
+        make_member(town, Role.STAFF),
+        make_member(town, Role.STAFF),
+        make_member(town),
+    )
+    make_member(other_town, Role.MODERATOR)
+    citizen = make_member(town)
+    proposal_id = submit_proposal(app, proposer, process)
+
+    def report():
+        contribution = load(Contribution, load(Proposal, proposal_id).contribution_id)
+        return moderation.report(
+            load(User, reporting_staff.id), contribution, next(iter(ReportReason))
+        ).report
+
+    act(app, report)
+    run(app)
+    assert set(notified(app, "report_new")) == {moderator.id, staff.id}
+    assert citizen.id not in notified(app)
+
+
+def test_hiding_tells_the_author_in_the_list_and_lifting_a_block_by_mail(
+    app, outbox, town, process, make_member
+):
+    from app.accounts.models import User
+    from app.contributions.models import Contribution
+    from app.moderation import services as moderation
+    from app.municipalities.models import Municipality
+    from app.proposals.models import Proposal
+
+    moderator, proposer = make_member(town, Role.MODERATOR), make_member(town)
+    proposal_id = submit_proposal(app, proposer, process)
+    run(app)
+
+    def hide():
+        contribution = load(Contribution, load(Proposal, proposal_id).contribution_id)
+        return moderation.hide(load(User, moderator.id), contribution, "Beleidigend")
+
+    act(app, hide)
+    block_id = act(
+        app,
+        lambda: moderation.block(
+            load(User, moderator.id),
+            load(Municipality, town.id),
+            load(User, proposer.id),
+            None,
+            "Wiederholt",
+        ),
+    )
+    run(app)
+    assert notified(app)[proposer.id] == ["contribution_hidden", "block_set"]
+    assert outbox.to(proposer.email) == []  # these mails are moderation's own (statement of reasons)
+
+    from app.moderation.models import Block
+
+    act(app, lambda: moderation.lift_block(load(User, moderator.id), load(Block, block_id)))
+    run(app)
+    assert notified(app)[proposer.id][-1] == "block_lifted"
+    assert len(outbox.to(proposer.email)) == 1
+    assert moderator.id not in notified(app)
+
+
+def test_answer_deadlines_reach_the_back_office_once(app, town, process, make_member):
+    from app.core.time import utcnow
+    from app.notifications import jobs
+    from app.proposals.models import ProposalSettings
+
+    staff, moderator, proposer, supporter = (
+        make_member(town, Role.STAFF),
+        make_member(town, Role.MODERATOR),
+        make_member(town),
+        make_member(town),
+    )
+    with app.app_context():
+        from app.extensions import db
+
+        db.session.add(ProposalSettings(process_id=process.id, answer_threshold=1, answer_days=2))
+        db.session.commit()
+    proposal_id = submit_proposal(app, proposer, process)
+    support(app, supporter, proposal_id)
+    with app.app_context():
+        assert jobs.record_answer_deadlines(utcnow()) == 1
+        assert jobs.record_answer_deadlines(utcnow()) == 0
+    run(app)
+    assert notified(app, "answer_deadline") == {staff.id: ["answer_deadline"]}
+    assert moderator.id not in notified(app, "answer_deadline")
