@@ -16,6 +16,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.accounts import views as accounts
     from app.api import init_app as init_api
     from app.comments import init_app as init_comments
+    from app.contributions import policies as _contribution_policies  # noqa: F401  registers rules
     from app.core import permissions
     from app.core.errors import init_error_handlers
     from app.core.i18n import select_locale

@@ -22,6 +22,14 @@ def _process_of(comment: Comment) -> Process:
     return db.session.get(Process, comment.contribution.process_id)
 
 
+def can_read_comment(user, contribution) -> bool:
+    """``contribution.read`` for comments: a published comment in a thread of a readable process."""
+    if contribution.visibility != Visibility.VISIBLE:
+        return False
+    process = db.session.get(Process, contribution.process_id)
+    return process is not None and allowed("process.view", user, process)
+
+
 @rule("comment.write")
 def write(user, process: Process) -> bool:
     """Start a comment in a thread of ``process``: members in participation, answers in evaluation."""

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.comments import services
+from app.comments import policies, services
 from app.comments.models import Comment, ProcessThread
 from app.comments.owners import ThreadOwner, register_thread_owner, resolve_owners
 from app.contributions.kinds import Kind, Shown, register_kind
@@ -47,6 +47,7 @@ def describe_comments(contribution_ids: Iterable[int]) -> dict[int, Shown]:
         shown[comment.contribution_id] = Shown(
             title=_("Comment on “%(title)s”", title=owner.title) if owner else _("Comment"),
             excerpt=services.excerpt(comment.body),
+            text=comment.source,
             url=url_for("comments.permalink", slug=municipality_slug, comment_id=comment.id),
         )
     return shown
@@ -95,5 +96,7 @@ register_format(
         count_label=_l("%(num)d comments"),
     )
 )
-register_kind(Kind(services.KIND, _l("Comment"), describe_comments))
+register_kind(
+    Kind(services.KIND, _l("Comment"), describe_comments, can_read=policies.can_read_comment)
+)
 register_thread_owner("process", process_threads)

@@ -117,7 +117,12 @@ def write_gate(process: Process, user, now: datetime) -> processes.Gate:
     council and facilitators may also answer while the evaluation phase runs.
     """
     gate = processes.contribution_gate(process, user, now)
-    if gate.allowed or not process.is_published or not _is_authenticated(user):
+    if (
+        gate.allowed
+        or gate.reason == processes.GateReason.BLOCKED  # a block holds in every phase
+        or not process.is_published
+        or not _is_authenticated(user)
+    ):
         return gate
     current = process.current_phase(now)
     if (
@@ -143,12 +148,33 @@ def is_author(user, comment: Comment) -> bool:
 
 
 def may_still_edit(comment: Comment, now: datetime) -> bool:
-    """Authors correct their comments within the first minutes; later the text stands."""
+    """Authors correct their comments within the first minutes; later the text stands.
+
+    Comments that moderation hid, or that await moderation, are not edited at all: the moderators
+    decide about the text that was reported or submitted.
+    """
     contribution = comment.contribution
     return (
-        contribution.visibility in (Visibility.VISIBLE, Visibility.PENDING)
+        contribution.visibility == Visibility.VISIBLE
         and now - contribution.created_at <= EDIT_WINDOW
     )
+
+
+def edit_refusal(comment: Comment, now: datetime) -> str | None:
+    """Why the author cannot change ``comment`` now (None: they can)."""
+    visibility = comment.contribution.visibility
+    if visibility == Visibility.HIDDEN:
+        return _(
+            "This comment is hidden by the moderation. It can be edited again once it is restored."
+        )
+    if visibility == Visibility.PENDING:
+        return _(
+            "This comment awaits moderation. It can be edited once the moderators have "
+            "published it."
+        )
+    if not may_still_edit(comment, now):
+        return _("Comments can be changed within %(minutes)d minutes of writing.", minutes=15)
+    return None
 
 
 def is_answerable(comment: Comment) -> bool:
@@ -275,10 +301,9 @@ def post_comment(
 
 def edit_comment(comment: Comment, source: str, now: datetime | None = None) -> None:
     """Change the text within the edit window; the comment then shows when it was edited."""
-    if not may_still_edit(comment, now or utcnow()):
-        raise EditWindowClosed(
-            _("Comments can be changed within %(minutes)d minutes of writing.", minutes=15)
-        )
+    refusal = edit_refusal(comment, now or utcnow())
+    if refusal:
+        raise EditWindowClosed(refusal)
     body = render_body(source)
     if not body:
         raise CommentError(_("Please write a comment."))

@@ -30,7 +30,8 @@ from app.comments.forms import CommentForm, EditForm, OfficialForm, ReactionForm
 from app.comments.models import Comment, Reaction
 from app.comments.owners import resolve_owners
 from app.contributions.models import Thread, Visibility
-from app.contributions.services import ContributionRefused
+from app.contributions.services import ContributionRefused, participation_refusal
+from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import MAX_PAGE
 from app.core.permissions import can, require
@@ -270,11 +271,24 @@ def _refused(form, exc: Exception) -> None:
     form.body.errors = [*form.body.errors, str(exc)]
 
 
+def _blocked(process: Process):
+    """A blocked person is told so (403 with the block's reason), whatever they tried."""
+    refusal = participation_refusal(current_user, process)
+    return render_error(403, refusal) if refusal else None
+
+
+def _blocked_writer(process: Process) -> bool:
+    """Is the writer blocked? Then the post goes on to the service, which refuses with the block's
+    reason, and the form comes back with what was typed (422) instead of a bare 403."""
+    return participation_refusal(current_user, process) is not None
+
+
 @bp.post("/threads/<int:thread_id>/comments")
 @login_required
 def create(thread_id: int):
     thread, process = _load_thread(thread_id)
-    require("comment.write", process)
+    if not _blocked_writer(process):
+        require("comment.write", process)
     sort = services.Sort.parse(request.args.get(SORT_ARG))
     action = url_for(
         ".create",
@@ -308,7 +322,8 @@ def create(thread_id: int):
 @login_required
 def reply(comment_id: int):
     parent = _load_comment(comment_id)
-    require("comment.reply", parent)
+    if not _blocked_writer(services.process_of(parent.thread)):
+        require("comment.reply", parent)
     thread = parent.thread
     process = services.process_of(thread)
     action = url_for(".reply", comment_id=parent.id)
@@ -335,6 +350,12 @@ def reply(comment_id: int):
 @login_required
 def edit(comment_id: int):
     comment = _load_comment(comment_id)
+    if blocked := _blocked(services.process_of(comment.thread)):
+        return blocked
+    if services.is_author(current_user, comment) and (
+        refusal := services.edit_refusal(comment, utcnow())
+    ):
+        return render_error(403, refusal)
     require("comment.edit", comment)
     thread = comment.thread
     process = services.process_of(thread)
@@ -381,6 +402,8 @@ def delete(comment_id: int):
 @login_required
 def react(comment_id: int):
     comment = _load_comment(comment_id)
+    if blocked := _blocked(services.process_of(comment.thread)):
+        return blocked
     require("comment.react", comment)
     form = ReactionForm()
     if not form.validate_on_submit():

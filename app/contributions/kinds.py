@@ -4,14 +4,25 @@ A kind (proposal, comment, survey answer, ...) registers how moderation and "my 
 one of its contributions: a label and a function that, for a batch of contribution ids, returns a
 short title, an excerpt and the URL where the contribution stands. Batches keep the moderation queue's
 query count independent of its length.
+
+A kind also says who may read one of its contributions (``can_read``): the kind knows where the
+text is shown (a proposal page, a thread, a survey's results) and so who sees it there. The
+permission rule ``contribution.read`` (``app.contributions.policies``) asks it, and every page that
+shows a contribution's text outside its own place asks that rule (``describe(..., reader=user)``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from flask import current_app, has_request_context
 from flask_babel import LazyString
+
+from app.core.permissions import allowed
+
+_NOBODY = object()  # ``describe`` without a reader: callers that check reading themselves
 
 
 @dataclass(frozen=True)
@@ -19,6 +30,7 @@ class Shown:
     title: str
     excerpt: str
     url: str
+    text: str = ""  # the whole text as written (plain), for snapshots; empty: use the excerpt
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,9 @@ class Kind:
     key: str
     label: LazyString | str
     describe: Callable[[Iterable[int]], dict[int, Shown]]
+    # (user, contribution) -> may this person read the text where the kind shows it? Without a
+    # hook nobody but the author and the moderators reads it outside its page.
+    can_read: Callable[[Any, Any], bool] | None = None
 
 
 _KINDS: dict[str, Kind] = {}
@@ -46,8 +61,14 @@ def all_kinds() -> list[Kind]:
     return list(_KINDS.values())
 
 
-def describe(contributions: Iterable) -> dict[int, Shown]:
-    """Titles, excerpts and URLs for contributions of any kinds, one batch per kind."""
+def describe(contributions: Iterable, reader: Any = _NOBODY) -> dict[int, Shown]:
+    """Titles, excerpts and URLs for contributions of any kinds, one batch per kind.
+
+    With ``reader``, only contributions that person may read (``contribution.read``) are described;
+    the others are left out, so pages fall back to a neutral "contribution no. N".
+    """
+    if reader is not _NOBODY:
+        contributions = [c for c in contributions if allowed("contribution.read", reader, c)]
     by_kind: dict[str, list[int]] = {}
     for contribution in contributions:
         by_kind.setdefault(contribution.kind, []).append(contribution.id)
@@ -57,3 +78,19 @@ def describe(contributions: Iterable) -> dict[int, Shown]:
         if registered is not None:
             shown.update(registered.describe(ids))
     return shown
+
+
+def snapshot(contribution) -> str:
+    """The contribution's text as it stands now, kept on reports and decisions.
+
+    Services run outside requests too (jobs, the API's tests); the kinds' ``describe`` also builds
+    the address of the place, which needs one, so a bare request context stands in for it (the
+    address is not kept).
+    """
+    if not has_request_context():
+        with current_app.test_request_context():
+            return snapshot(contribution)
+    shown = describe([contribution]).get(contribution.id)
+    if shown is None:
+        return ""
+    return shown.text or shown.excerpt

@@ -31,6 +31,21 @@ def check_may_write(author: User, process) -> None:
         guard(author, process)
 
 
+def participation_refusal(user, process) -> str | None:
+    """Why ``user`` may not take part in ``process`` at all (a block), or None.
+
+    Asked by the processes' contribution gate, so that a guard covers every act of participation
+    (proposing, commenting, supporting, reacting, answering, reporting), not only new texts.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        check_may_write(user, process)
+    except ContributionRefused as exc:
+        return str(exc)
+    return None
+
+
 def start_contribution(
     author: User,
     process,

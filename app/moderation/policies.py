@@ -7,10 +7,10 @@ municipality's admins (their municipality) and platform admins (all).
 
 from __future__ import annotations
 
-from app.contributions.models import Contribution, Visibility
+from app.contributions.models import Contribution
 from app.core.permissions import rule
 from app.core.roles import Role
-from app.moderation.services import may_moderate
+from app.moderation.services import may_moderate, report_refusal
 from app.municipalities.models import Municipality
 from app.municipalities.policies import is_platform_admin
 
@@ -37,16 +37,16 @@ def configure(user, municipality: Municipality) -> bool:
 
 @rule("moderation.report")
 def report(user, contribution: Contribution) -> bool:
-    """Logged-in people may report a published contribution by someone else.
+    """Logged-in people may report a published contribution by someone else, unless they are
+    blocked in its municipality (a block covers every act of participation).
 
-    Cheap on purpose (no queries), so that listings can ask it for every contribution; whether the
-    person has reported it already is the service's question.
+    Cheap on purpose (the block is looked up once per request), so that listings can ask it for
+    every contribution; whether the person has reported it already is the service's question.
     """
     return (
         isinstance(contribution, Contribution)
         and _authenticated(user)
-        and contribution.visibility == Visibility.VISIBLE
-        and contribution.author_id != user.id
+        and report_refusal(user, contribution) is None
     )
 
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import has_request_context, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,8 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.accounts.models import User
+from app.contributions import kinds
 from app.contributions.models import Contribution, Visibility
-from app.contributions.services import ContributionRefused, add_guard
+from app.contributions.services import ContributionRefused, add_guard, participation_refusal
 from app.core import audit
 from app.core.roles import Role
 from app.core.sanitize import clean_plain
@@ -212,8 +214,9 @@ def has_reported(user: User, contribution: Contribution) -> bool:
     )
 
 
-def _count_open_report(contribution: Contribution, now: datetime) -> int:
-    """Raise the kept count of open reports by one, atomically, and return the new count.
+def _count_open_report(contribution: Contribution, now: datetime, by_member: bool) -> int:
+    """Raise the kept count of open reports by one, atomically, and return the new count of open
+    reports by members (the count the threshold compares).
 
     The row is created on the first report (a concurrent first report finds it there); the UPDATE
     takes the row lock, so concurrent reports each see a distinct count.
@@ -234,9 +237,26 @@ def _count_open_report(contribution: Contribution, now: datetime) -> int:
     return db.session.execute(
         update(table)
         .where(table.c.contribution_id == contribution.id)
-        .values(open_count=table.c.open_count + 1, last_reported_at=now)
-        .returning(table.c.open_count)
+        .values(
+            open_count=table.c.open_count + 1,
+            member_count=table.c.member_count + (1 if by_member else 0),
+            last_reported_at=now,
+        )
+        .returning(table.c.member_count)
     ).scalar_one()
+
+
+def report_refusal(reporter: User, contribution: Contribution) -> str | None:
+    """Why ``reporter`` may not report ``contribution`` (None: they may)."""
+    if contribution.author_id == reporter.id:
+        return _("You cannot report your own contribution.")
+    if contribution.visibility != Visibility.VISIBLE:
+        return _("This contribution is not shown publicly and cannot be reported.")
+    return participation_refusal(reporter, get_process(contribution))  # blocked people
+
+
+def is_member(user: User, municipality_id: int) -> bool:
+    return any(m.municipality_id == municipality_id for m in user.memberships)
 
 
 @dataclass(frozen=True)
@@ -250,36 +270,47 @@ def report(
 ) -> ReportOutcome:
     """Record ``reporter``'s report of ``contribution``: once per person, never one's own.
 
-    When the open reports reach the municipality's threshold, the contribution is hidden at once,
-    pending a moderator's review.
+    When the open reports of the municipality's members reach its threshold, the contribution is
+    hidden at once, pending a moderator's review. Reports from people outside the municipality are
+    kept for the moderators but do not count: accounts made elsewhere cannot hide its debates.
+    The report keeps the text as it stands now, for the case page.
     """
-    if contribution.author_id == reporter.id:
-        raise ReportRefused(_("You cannot report your own contribution."))
-    if contribution.visibility != Visibility.VISIBLE:
-        raise ReportRefused(_("This contribution is not shown publicly and cannot be reported."))
+    refusal = report_refusal(reporter, contribution)
+    if refusal:
+        raise ReportRefused(refusal)
+    already = AlreadyReported(_("You have already reported this contribution."))
     if has_reported(reporter, contribution):
-        raise AlreadyReported(_("You have already reported this contribution."))
+        raise already
     now = utcnow()
-    entry = Report(
-        municipality_id=contribution.municipality_id,
-        contribution_id=contribution.id,
-        reporter_id=reporter.id,
-        reason=reason,
-        text=clean_plain(text),
-        created_at=now,
-    )
-    db.session.add(entry)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # the same person's report, sent twice at the same moment
-        db.session.rollback()
-        raise AlreadyReported(_("You have already reported this contribution.")) from exc
-    open_count = _count_open_report(contribution, now)
+    by_member = is_member(reporter, contribution.municipality_id)
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # ON CONFLICT instead of a failing flush: the same person's report sent twice at the same
+    # moment is skipped without rolling back the request's transaction.
+    report_id = db.session.execute(
+        insert(Report.__table__)
+        .values(
+            municipality_id=contribution.municipality_id,
+            contribution_id=contribution.id,
+            reporter_id=reporter.id,
+            reason=reason.value,
+            text=clean_plain(text),
+            snapshot=kinds.snapshot(contribution),
+            by_member=by_member,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["contribution_id", "reporter_id"])
+        .returning(Report.__table__.c.id)
+    ).scalar()
+    if report_id is None:
+        raise already
+    entry = db.session.get(Report, report_id)
+    member_count = _count_open_report(contribution, now, by_member)
     moderation_signals.reported.send(entry)
     threshold = hide_threshold(contribution.municipality_id)
     auto_hidden = None
-    if threshold is not None and open_count >= threshold:
-        auto_hidden = _hide_at_threshold(contribution, open_count, now)
+    if by_member and threshold is not None and member_count >= threshold:
+        auto_hidden = _hide_at_threshold(contribution, member_count, now)
     return ReportOutcome(entry, auto_hidden)
 
 
@@ -303,12 +334,14 @@ def _hide_at_threshold(
     if hidden != 1:
         return None
     db.session.refresh(contribution, ["visibility", "hidden_reason"])
+    text = kinds.snapshot(contribution)
     decision = Decision(
         municipality_id=contribution.municipality_id,
         contribution_id=contribution.id,
         actor_id=None,
         action=Action.AUTO_HIDE,
         reason=public_reason,
+        snapshot=text,
         created_at=now,
     )
     db.session.add(decision)
@@ -319,8 +352,8 @@ def _hide_at_threshold(
         object_type="contribution",
         object_id=contribution.id,
         municipality_id=contribution.municipality_id,
-        before={"visibility": Visibility.VISIBLE.value},
-        after={"visibility": Visibility.HIDDEN.value, "open_reports": open_count},
+        before={"visibility": Visibility.VISIBLE.value, "text": text},
+        after={"visibility": Visibility.HIDDEN.value, "member_reports": open_count},
         reason=public_reason,
     )
     moderation_signals.decided.send(decision)
@@ -359,7 +392,7 @@ def _settle(contribution: Contribution, decision: Decision, now: datetime) -> in
     db.session.execute(
         update(ReportCount.__table__)
         .where(ReportCount.__table__.c.contribution_id == contribution.id)
-        .values(open_count=0)
+        .values(open_count=0, member_count=0)
     )
     earlier = select(Decision.id).where(Decision.contribution_id == contribution.id)
     db.session.execute(
@@ -383,7 +416,8 @@ def _decide(
     reason: str,
 ) -> Decision:
     now = utcnow()
-    before = _state(contribution)
+    text = kinds.snapshot(contribution)
+    before = {**_state(contribution), "text": text}
     contribution.visibility = visibility
     contribution.hidden_reason = hidden_reason
     decision = Decision(
@@ -392,6 +426,7 @@ def _decide(
         actor_id=actor.id,
         action=action,
         reason=reason,
+        snapshot=text,
         created_at=now,
     )
     db.session.add(decision)
@@ -599,9 +634,39 @@ def block_message(block: Block, municipality_name: str) -> str:
     )
 
 
+_BLOCKS_SEEN = "trialog.moderation.blocks"
+
+
+def _request_blocks() -> dict | None:
+    """This request's answers to "is X blocked in Y?", or None outside a request.
+
+    Listings ask the participation gate once per card (support buttons, reactions); one query per
+    person and municipality and request is enough. Kept on the request itself (not ``g``, which
+    tests share across requests), and forgotten when a block is set or lifted.
+    """
+    return request.environ.setdefault(_BLOCKS_SEEN, {}) if has_request_context() else None
+
+
+def _forget_blocks() -> None:
+    seen = _request_blocks()
+    if seen is not None:
+        seen.clear()
+
+
+def block_in_force(municipality_id: int, user_id: int) -> Block | None:
+    seen = _request_blocks()
+    if seen is None:
+        return active_block(municipality_id, user_id)
+    key = (municipality_id, user_id)
+    if key not in seen:
+        seen[key] = active_block(municipality_id, user_id)
+    return seen[key]
+
+
 def refuse_blocked_authors(author: User, process) -> None:
-    """The contribution guard: blocked authors may not write in that municipality (only there)."""
-    block = active_block(process.municipality_id, author.id)
+    """The participation guard: a blocked person takes no part in that municipality (only there):
+    no proposals, comments, answers, supports, reactions or reports."""
+    block = block_in_force(process.municipality_id, author.id)
     if block is not None:
         raise ContributionRefused(block_message(block, process.municipality.name))
 
@@ -625,6 +690,7 @@ def block(
     reason = clean_plain(reason)
     if not reason:
         raise BlockRefused(_("Please give a reason."))
+    _forget_blocks()
     entry = Block(
         municipality_id=municipality.id,
         user_id=user.id,
@@ -654,6 +720,7 @@ def lift_block(actor: User, entry: Block) -> None:
         raise BlockRefused(_("This block has already ended."))
     entry.lifted_at = now
     entry.lifted_by_id = actor.id
+    _forget_blocks()
     audit.record(
         actor_id=actor.id,
         action="moderation.unblock",

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.models import User
 from app.contributions import kinds
 from app.contributions.models import Contribution, Visibility
+from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
 from app.core.permissions import can, require
@@ -83,7 +84,8 @@ def _notices_url() -> str:
 
 
 def _tell_author(contribution: Contribution, decision: Decision) -> None:
-    shown = kinds.describe([contribution]).get(contribution.id)
+    # The mail quotes only what its addressee may read (``contribution.read``).
+    shown = kinds.describe([contribution], reader=contribution.author).get(contribution.id)
     mails.send_decision(
         contribution.author,
         decision,
@@ -97,9 +99,10 @@ def _tell_author(contribution: Contribution, decision: Decision) -> None:
 
 
 def _readable_contribution(contribution_id: int) -> Contribution:
-    """A contribution of this municipality in a process this visitor may read; 404 otherwise."""
+    """A contribution of this municipality whose text this visitor may read
+    (``contribution.read``); 404 otherwise, so ids typed in sequence reveal nothing."""
     contribution = services.get_contribution(current_municipality(), contribution_id)
-    if contribution is None or not can("process.view", services.get_process(contribution)):
+    if contribution is None or not can("contribution.read", contribution):
         abort(404)
     return contribution
 
@@ -121,6 +124,9 @@ def report(contribution_id: int):
         return render_template(
             "moderation/reported.html", contribution=contribution, shown=shown, back=back
         )
+    refusal = services.report_refusal(current_user, contribution)
+    if refusal:  # said plainly (a block, one's own contribution), not a bare "access denied"
+        return render_error(403, refusal)
     require("moderation.report", contribution)
     form = ReportForm()
     if form.validate_on_submit():
@@ -196,7 +202,7 @@ def _filter_args(form: QueueFilterForm) -> dict[str, str]:
 def _context(contributions: list[Contribution], municipality: Municipality) -> dict:
     """What every queue row shows beside the contribution, loaded in a fixed number of queries."""
     return {
-        "shown": kinds.describe(contributions),
+        "shown": kinds.describe(contributions, reader=current_user),
         "titles": services.process_titles({c.process_id for c in contributions}),
         "records": services.author_records(
             municipality, {c.author_id for c in contributions if c.author_id is not None}
@@ -527,7 +533,7 @@ def notices():
     return render_template(
         "moderation/notices.html",
         page=page,
-        shown=kinds.describe(contributions),
+        shown=kinds.describe(contributions, reader=current_user),
         latest=services.latest_decision_ids({c.id for c in contributions}),
         municipalities=services.municipality_names(
             {d.municipality_id for d in page.items} | {b.municipality_id for b in blocks}
@@ -543,7 +549,7 @@ def request_review(decision_id: int):
     if decision is None:
         abort(404)
     contribution = decision.contribution
-    shown = kinds.describe([contribution]).get(contribution.id)
+    shown = kinds.describe([contribution], reader=current_user).get(contribution.id)
     form = ReviewRequestForm()
     if decision.review is None and form.validate_on_submit():
         try:

@@ -61,6 +61,27 @@ def state_position(user, proposal: Proposal) -> bool:
     return view_proposal(user, proposal) and services.statement_refusal(user, proposal) is None
 
 
+def can_read_proposal(user, contribution) -> bool:
+    """``contribution.read`` for proposals: a published proposal, where its page is readable."""
+    proposal = services.proposal_of(contribution.id)
+    return (
+        proposal is not None
+        and contribution.visibility == Visibility.VISIBLE
+        and view_proposal(user, proposal)
+    )
+
+
+def can_read_statement(user, contribution) -> bool:
+    """``contribution.read`` for council statements: shown on a readable, published proposal."""
+    proposal = services.proposal_of_statement(contribution.id)
+    return (
+        proposal is not None
+        and contribution.visibility == Visibility.VISIBLE
+        and proposal.contribution.visibility == Visibility.VISIBLE
+        and view_proposal(user, proposal)
+    )
+
+
 @rule("proposal.manage")
 def manage_proposals(user, process: Process) -> bool:
     """The answer promise, the categories and the list of answers due."""

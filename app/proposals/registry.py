@@ -19,7 +19,7 @@ from app.extensions import db
 from app.municipalities.models import Municipality
 from app.processes.formats import Format, get_format, register_format
 from app.processes.models import Process
-from app.proposals import services
+from app.proposals import policies, services
 from app.proposals.models import Proposal, ProposalStatement
 
 EXCERPT_LENGTH = 200
@@ -68,6 +68,7 @@ def describe_proposals(contribution_ids: Iterable[int]) -> dict[int, Shown]:
             title=row.title,
             excerpt=excerpt(row.description_text),
             url=proposal_url(row.municipality_slug, row.process_slug, row.id),
+            text=f"{row.title}\n\n{row.description_text}",
         )
         for row in rows
     }
@@ -87,6 +88,7 @@ def describe_statements(contribution_ids: Iterable[int]) -> dict[int, Shown]:
         row.contribution_id: Shown(
             title=str(_l("Statement on “%(title)s”", title=row.title)),
             excerpt=excerpt(row.body_text),
+            text=row.body_text,
             url=proposal_url(
                 row.municipality_slug,
                 row.process_slug,
@@ -128,6 +130,15 @@ register_format(
         count_label=_l("%(num)d proposals"),
     )
 )
-register_kind(Kind("proposal", _l("Proposal"), describe_proposals))
-register_kind(Kind("statement", _l("Council statement"), describe_statements))
+register_kind(
+    Kind("proposal", _l("Proposal"), describe_proposals, can_read=policies.can_read_proposal)
+)
+register_kind(
+    Kind(
+        "statement",
+        _l("Council statement"),
+        describe_statements,
+        can_read=policies.can_read_statement,
+    )
+)
 register_thread_owner("proposal", proposal_threads)

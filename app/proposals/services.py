@@ -145,6 +145,18 @@ def located_middle(process: Process) -> tuple[float, float] | None:
     return None if lat is None else (float(lat), float(lng))
 
 
+def proposal_of(contribution_id: int) -> Proposal | None:
+    return db.session.scalar(select(Proposal).where(Proposal.contribution_id == contribution_id))
+
+
+def proposal_of_statement(contribution_id: int) -> Proposal | None:
+    return db.session.scalar(
+        select(Proposal)
+        .join(ProposalStatement, ProposalStatement.proposal_id == Proposal.id)
+        .where(ProposalStatement.contribution_id == contribution_id)
+    )
+
+
 def is_author(user, proposal: Proposal) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and (
         proposal.contribution.author_id == user.id
@@ -178,6 +190,16 @@ def edit_refusal(user, proposal: Proposal, now: datetime) -> str | None:
         return _("Only the author can change a proposal.")
     if proposal.is_withdrawn:
         return _("This proposal has been withdrawn.")
+    # Moderators decide about the text that was reported or submitted: it stays as it is.
+    if proposal.contribution.visibility == Visibility.HIDDEN:
+        return _(
+            "This proposal is hidden by the moderation. It can be edited again once it is restored."
+        )
+    if proposal.contribution.visibility == Visibility.PENDING:
+        return _(
+            "This proposal awaits moderation. It can be edited once the moderators have "
+            "published it."
+        )
     if proposal.status != ProposalStatus.SUBMITTED:
         return _("The administration has answered this proposal; it can no longer be edited.")
     if proposal.support_count or proposal.comment_count:
@@ -458,7 +480,13 @@ def statement_refusal(user, proposal: Proposal) -> str | None:
         return _("This proposal has been withdrawn.")
     if not proposal.contribution.is_visible:
         return _("This proposal cannot take statements right now.")
-    return None
+    own = own_statement(user, proposal)
+    if own is not None and own.contribution.visibility in {Visibility.HIDDEN, Visibility.PENDING}:
+        return _(
+            "Your statement is hidden by the moderation or awaits moderation. You can change it "
+            "once the moderators have restored or published it."
+        )
+    return contributions.participation_refusal(user, proposal.process)  # blocked members
 
 
 def own_statement(user, proposal: Proposal) -> ProposalStatement | None:

@@ -26,6 +26,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.contributions.models import Visibility
+from app.contributions.services import participation_refusal
+from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
 from app.core.permissions import can, require
@@ -71,6 +73,15 @@ def _allow_map_tiles(state) -> None:
 
 
 # --- loading ------------------------------------------------------------------------------------
+
+
+def _refused(refusal: str | None):
+    """A logged-in person who may not do something is told why, with 403 (not a bare "access
+    denied"): a block, a hidden proposal, a closed phase. Anonymous visitors go on to ``require``,
+    which sends them to the login page."""
+    if refusal and current_user.is_authenticated:
+        return render_error(403, refusal)
+    return None
 
 
 def _process(process_slug: str) -> Process:
@@ -270,6 +281,8 @@ def _form_page(form, process: Process, proposal: Proposal | None, similar=()):
 @bp.route("/processes/<process_slug>/proposals/new", methods=["GET", "POST"])
 def new(process_slug: str):
     process = _process(process_slug)
+    if refused := _refused(services.submit_refusal(current_user, process, utcnow())):
+        return refused
     require("proposal.submit", process)
     form = ProposalForm()
     _offer_categories(form, process)
@@ -296,6 +309,10 @@ def new(process_slug: str):
 def edit(process_slug: str, proposal_id: int):
     process = _process(process_slug)
     proposal = _proposal(process, proposal_id)
+    if services.is_author(current_user, proposal) and (
+        refused := _refused(services.edit_refusal(current_user, proposal, utcnow()))
+    ):
+        return refused
     require("proposal.edit", proposal)
     form = EditProposalForm(
         data=None
@@ -366,6 +383,9 @@ def _support_response(proposal: Proposal, message: str, category: str = "success
 def _change_support(process_slug: str, proposal_id: int, add: bool):
     process = _process(process_slug)
     proposal = _proposal(process, proposal_id)
+    blocked = participation_refusal(current_user, process)
+    if blocked:  # said in the widget (or a flash), not as a bare 403
+        return _support_response(proposal, blocked, "error")
     require("proposal.support", proposal)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -410,6 +430,8 @@ def unsupport(process_slug: str, proposal_id: int):
 def statement(process_slug: str, proposal_id: int):
     process = _process(process_slug)
     proposal = _proposal(process, proposal_id)
+    if refused := _refused(services.statement_refusal(current_user, proposal)):
+        return refused
     require("proposal.state_position", proposal)
     own = services.own_statement(current_user, proposal)
     form = StatementForm(

@@ -7,6 +7,7 @@ municipality's side of the trialog: administration, moderation, council and faci
 
 from __future__ import annotations
 
+from app.contributions.models import Visibility as ContributionVisibility
 from app.core.permissions import allowed, rule
 from app.core.roles import Role
 from app.core.time import utcnow
@@ -62,6 +63,23 @@ def view_results(user, survey: Survey) -> bool:
     if not view_survey(user, survey):
         return False
     return services.results_public(survey, utcnow()) or internal_results(user, survey)
+
+
+def can_read_answer(user, contribution) -> bool:
+    """``contribution.read`` for free-text answers: readable where the survey's results are, and
+    only published texts unless the person reads internal results (they see hidden ones, marked).
+
+    Unpublished surveys, internal results, members-only processes and other municipalities all
+    follow from ``survey.results``.
+    """
+    survey = services.survey_of_text(contribution.id)
+    if survey is None or contribution.visibility == ContributionVisibility.DELETED:
+        return False
+    if not view_results(user, survey):
+        return False
+    return contribution.visibility == ContributionVisibility.VISIBLE or internal_results(
+        user, survey
+    )
 
 
 @rule("survey.export")

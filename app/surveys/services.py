@@ -203,6 +203,17 @@ def response_counts(survey_ids: list[int]) -> dict[int, int]:
     return {survey_id: count for survey_id, count in rows}
 
 
+def survey_of_text(contribution_id: int) -> Survey | None:
+    """The survey a free-text answer (its contribution id) belongs to."""
+    return db.session.scalar(
+        select(Survey)
+        .join(Question, Question.survey_id == Survey.id)
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Answer.contribution_id == contribution_id)
+        .limit(1)
+    )
+
+
 def has_responses(survey: Survey) -> bool:
     """The lock: once a response exists, structural changes are refused."""
     return bool(db.session.scalar(select(exists().where(Response.survey_id == survey.id))))
@@ -542,9 +553,15 @@ def is_closed(survey: Survey, now: datetime) -> bool:
 
 
 def answer_gate(survey: Survey, user, now: datetime) -> Gate:
-    """May this visitor answer now? Member surveys need a logged-in member."""
+    """May this visitor answer now? Member surveys need a logged-in member; a block holds for
+    every survey of the municipality (link surveys too, as long as the person is logged in)."""
     gate = survey_window(survey, now)
-    if not gate.allowed or survey.audience == Audience.LINK:
+    if not gate.allowed:
+        return gate
+    refusal = contributions.participation_refusal(user, survey.process)
+    if refusal:
+        return Gate(GateReason.BLOCKED, refusal, closes_at=gate.closes_at)
+    if survey.audience == Audience.LINK:
         return gate
     if not getattr(user, "is_authenticated", False):
         return Gate(GateReason.LOGIN, _("Log in to answer."), closes_at=gate.closes_at)

@@ -39,7 +39,7 @@ from app.processes.forms import local_to_utc, utc_to_local
 from app.processes.loading import visible_process
 from app.processes.models import Process
 from app.processes.services import GateReason
-from app.surveys import charts, exports, forms, results, services
+from app.surveys import charts, exports, forms, policies, results, services
 from app.surveys.models import (
     Answer,
     Audience,
@@ -828,6 +828,7 @@ def _describe_answers(contribution_ids) -> dict[int, kinds.Shown]:
         shown[contribution_id] = kinds.Shown(
             title=_("Answer in the survey “%(title)s”", title=survey.title),
             excerpt=(text or "")[:200],
+            text=text or "",
             url=url_for(
                 "surveys.texts",
                 slug=slug,
@@ -849,4 +850,11 @@ formats.register_format(
         count_label=_l("%(num)d surveys"),
     )
 )
-kinds.register_kind(kinds.Kind(services.KIND, _l("Survey answer"), _describe_answers))
+kinds.register_kind(
+    kinds.Kind(
+        services.KIND,
+        _l("Survey answer"),
+        _describe_answers,
+        can_read=policies.can_read_answer,
+    )
+)

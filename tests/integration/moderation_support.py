@@ -24,11 +24,22 @@ def _describe(ids):
     return {i: Shown(f"Beitrag {i}{XSS}", f"Auszug {i}{XSS}", f"/beitrag/{i}#c{i}") for i in ids}
 
 
+def _can_read(user, contribution) -> bool:
+    """Like the real kinds: published contributions, where their process is readable."""
+    from app.contributions.models import Visibility
+    from app.core.permissions import allowed
+    from app.extensions import db
+    from app.processes.models import Process
+
+    process = db.session.get(Process, contribution.process_id)
+    return contribution.visibility == Visibility.VISIBLE and allowed("process.view", user, process)
+
+
 def ensure_test_kind() -> None:
     from app.contributions import kinds
 
     if kinds.kind(KIND) is None:
-        kinds.register_kind(kinds.Kind(KIND, "Testbeitrag", _describe))
+        kinds.register_kind(kinds.Kind(KIND, "Testbeitrag", _describe, can_read=_can_read))
 
 
 @dataclass

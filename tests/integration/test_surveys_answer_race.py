@@ -121,7 +121,9 @@ def test_the_database_refuses_a_second_answer_row_for_one_value(
     with app.app_context():
         response_id = db.session.scalar(select(Response.id))
         for duplicate in (
-            Answer(response_id=response_id, question_id=survey.q("single").id, option_id=options[0]),
+            Answer(
+                response_id=response_id, question_id=survey.q("single").id, option_id=options[0]
+            ),
             Answer(response_id=response_id, question_id=survey.q("scale").id, value_int=4),
         ):
             db.session.add(duplicate)
