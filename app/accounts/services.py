@@ -11,6 +11,7 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts import mails
 from app.accounts.models import User
@@ -62,8 +63,15 @@ def register(email: str, display_name: str, password: str) -> User | None:
         password_hash=password_hash,
         consented_at=utcnow(),
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique address decides a parallel registration
+            db.session.add(user)
+    except IntegrityError:
+        existing = find_by_email(email)
+        if existing is None:  # the conflict was not the address
+            raise
+        mails.send_already_registered(existing)
+        return None
     mails.send_verification(user, make_token(VERIFY, {"id": user.id, "email": user.email}))
     return user
 

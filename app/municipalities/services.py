@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
@@ -117,13 +118,24 @@ def _municipality_state(m: Municipality) -> dict:
 
 
 def join(user: User, municipality: Municipality) -> Membership:
-    """Join as citizen; joining twice is harmless."""
+    """Join as citizen; joining twice is harmless, in parallel requests too (the unique
+    membership decides; the loser's savepoint is rolled back and it finds the winner's row)."""
     existing = user.membership_in(municipality)
     if existing is not None:
         return existing
-    membership = Membership(user=user, municipality=municipality, role=Role.CITIZEN)
-    db.session.add(membership)
-    db.session.flush()
+    membership = Membership(user_id=user.id, municipality_id=municipality.id, role=Role.CITIZEN)
+    try:
+        with db.session.begin_nested():
+            db.session.add(membership)
+    except IntegrityError:
+        membership = db.session.scalar(
+            select(Membership).where(
+                Membership.user_id == user.id, Membership.municipality_id == municipality.id
+            )
+        )
+        if membership is None:  # the conflict was something else
+            raise
+    db.session.expire(user, ["memberships"])
     return membership
 
 
