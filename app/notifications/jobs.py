@@ -77,8 +77,8 @@ def mail_user(user_id: int, now: datetime, report: MailReport) -> None:
         .where(Notification.id.in_(claimed))
         .order_by(Notification.created_at, Notification.id)
     ).all()
-    if user is None or user.deleted_at is not None:
-        return  # claimed and so never mailed: the account has gone
+    if user is None or user.deleted_at is not None or not services.may_mail(user):
+        return  # claimed and so never mailed: the account has gone, or wants no e-mail at all
     zone = services._zone()
     groups: dict[Delivery, list[Notification]] = {}
     for row in rows:

@@ -204,6 +204,18 @@ def expand_pending(now: datetime, limit: int = EXPAND_BATCH) -> int:
     return done
 
 
+def may_mail(user: User) -> bool:
+    """E-mail only to a confirmed address, and only with the consent to e-mail notifications
+    where the privacy domain asks for it (asked at mail time, so a withdrawal applies at once)."""
+    if not user.is_verified:
+        return False
+    try:
+        from app.privacy.consents import wants_email
+    except ImportError:  # no consent management installed: the preferences decide alone
+        return True
+    return wants_email(user)
+
+
 # --- the account list -------------------------------------------------------------------------------
 
 

@@ -24,10 +24,29 @@ def next_digest_time(app, now: datetime | None = None, cadence: str = "daily") -
         return mail_due(Delivery(cadence), now or utcnow()) + timedelta(minutes=1)
 
 
-def run(app, now: datetime | None = None):
+def consent_to_mail(app, *, except_ids=()) -> None:
+    """Everyone agreed to e-mail notifications, where the privacy domain asks for that consent."""
+    try:
+        from app.privacy.consents import ConsentKind, record, wants_email
+    except ImportError:
+        return
+    from app.accounts.models import User
+    from app.extensions import db
+
+    with app.app_context():
+        for user in db.session.scalars(select(User)):
+            if user.id not in except_ids and not wants_email(user):
+                record(user, ConsentKind.EMAIL_NOTIFICATIONS, True)
+        db.session.commit()
+
+
+def run(app, now: datetime | None = None, *, consent: bool = True):
+    """The scheduler's notification jobs at ``now``; ``consent`` first lets everyone get mail."""
     from app.core.time import utcnow
     from app.notifications import jobs
 
+    if consent:
+        consent_to_mail(app)
     with app.app_context():
         return jobs.run_all(now or utcnow())
 
