@@ -57,6 +57,7 @@ DEMO_LOGINS = [
     DemoLogin("verwaltung@musterstadt.example", "Petra Verwaltung", "musterstadt", Role.STAFF),
     DemoLogin("moderation@musterstadt.example", "Moritz Moderation", "musterstadt", Role.MODERATOR),
     DemoLogin("rat@musterstadt.example", "Rita Gemeinderätin", "musterstadt", Role.COUNCIL),
+    DemoLogin("rat2@musterstadt.example", "Konrad Gemeinderat", "musterstadt", Role.COUNCIL),
     DemoLogin(
         "begleitung@musterstadt.example", "Bernd Begleitung", "musterstadt", Role.FACILITATOR
     ),
@@ -140,6 +141,11 @@ def _register_domain_seeders() -> None:
 
     if seed_moderation not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_moderation)
+    # The finished process's outcome: its proposal, statements, decisions (no reports point there).
+    from app.outcomes.demo import seed_outcomes
+
+    if seed_outcomes not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_outcomes)
 
 
 _register_domain_seeders()
