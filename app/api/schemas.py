@@ -40,6 +40,9 @@ class ErrorSchema(Schema):
         keys=fields.String(),
         metadata={"description": "Field errors of bad input: field name to messages."},
     )
+    error = fields.String(
+        metadata={"description": "A short title; only on addresses that match no API route."}
+    )
 
 
 # --- query arguments ----------------------------------------------------------------------------
