@@ -99,9 +99,7 @@ def send_batch(user: User, notifications: Sequence, cadence: Delivery) -> None:
                 count,
             )
         else:
-            subject = ngettext(
-                "%(num)d new notification", "%(num)d new notifications", count
-            )
+            subject = ngettext("%(num)d new notification", "%(num)d new notifications", count)
         context = dict(
             user=user,
             sections=sections,

@@ -223,7 +223,9 @@ def _contribution_title(contribution: Contribution) -> str:
 def _published_now(contribution: Contribution) -> None:
     """Pre-moderation let a contribution through: tell those its publication concerns."""
     if contribution.kind == "comment":
-        comment = db.session.scalar(select(Comment).where(Comment.contribution_id == contribution.id))
+        comment = db.session.scalar(
+            select(Comment).where(Comment.contribution_id == contribution.id)
+        )
         if comment is not None:
             comment_events(comment)
     elif contribution.kind == "proposal":

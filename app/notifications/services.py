@@ -340,7 +340,9 @@ def choices_of(user: User) -> dict[str, Delivery]:
     return {key: stored.get(key, kind.default) for key, kind in kinds.KINDS.items()}
 
 
-def set_choice(user_id: int, kind_key: str, delivery: Delivery, now: datetime | None = None) -> None:
+def set_choice(
+    user_id: int, kind_key: str, delivery: Delivery, now: datetime | None = None
+) -> None:
     """Store one choice and move the person's not yet mailed notifications of that kind to it.
 
     Idempotent: setting the same choice twice changes nothing (the one-click unsubscribe relies

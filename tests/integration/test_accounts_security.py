@@ -310,7 +310,11 @@ def test_secure_cookie_settings_reach_the_cookies(app, client, make_user, monkey
         ({"SECRET_KEY": "s3cret", "PUBLIC_URL": "https://x.de"}, "DATABASE_URL"),
         ({"SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql://db/trialog"}, "PUBLIC_URL"),
         (
-            {"SECRET_KEY": "", "DATABASE_URL": "postgresql://db/trialog", "PUBLIC_URL": "https://x"},
+            {
+                "SECRET_KEY": "",
+                "DATABASE_URL": "postgresql://db/trialog",
+                "PUBLIC_URL": "https://x",
+            },
             "SECRET_KEY",
         ),
     ],
@@ -326,9 +330,7 @@ def test_production_config_refuses_missing_settings(monkeypatch, env, missing):
 
 def test_production_start_without_secrets_fails_with_one_line():
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DATABASE_URL", "PUBLIC_URL"}
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "PUBLIC_URL"}
     }
     env["TRIALOG_CONFIG"] = "production"
     result = subprocess.run(

@@ -80,7 +80,9 @@ def test_opening_marks_read_and_leads_to_the_object(app, client, login, town, pr
         assert db.session.get(Notification, notification_id).read_at is not None
 
 
-def test_mark_read_and_mark_all_read_are_plain_forms(app, client, login, town, process, make_member):
+def test_mark_read_and_mark_all_read_are_plain_forms(
+    app, client, login, town, process, make_member
+):
     from app.extensions import db
     from app.notifications.models import Notification
 
@@ -88,9 +90,7 @@ def test_mark_read_and_mark_all_read_are_plain_forms(app, client, login, town, p
     run(app)
     login(client, author)
     with app.app_context():
-        first = db.session.scalar(
-            select(Notification.id).where(Notification.user_id == author.id)
-        )
+        first = db.session.scalar(select(Notification.id).where(Notification.user_id == author.id))
     assert client.post(f"/account/notifications/{first}/read").status_code == 302
     with app.app_context():
         unread = select(func.count()).where(
@@ -149,9 +149,7 @@ def test_the_list_needs_the_same_queries_for_3_and_for_30_rows(
             db.session.add(copy)
             db.session.flush()
             db.session.add(
-                Notification(
-                    user_id=author.id, event_id=copy.id, kind=event.kind, delivery="never"
-                )
+                Notification(user_id=author.id, event_id=copy.id, kind=event.kind, delivery="never")
             )
         db.session.commit()
     with count_queries() as many:

@@ -263,7 +263,9 @@ def test_hiding_tells_the_author_in_the_list_and_lifting_a_block_by_mail(
     )
     run(app)
     assert notified(app)[proposer.id] == ["contribution_hidden", "block_set"]
-    assert outbox.to(proposer.email) == []  # these mails are moderation's own (statement of reasons)
+    assert (
+        outbox.to(proposer.email) == []
+    )  # these mails are moderation's own (statement of reasons)
 
     from app.moderation.models import Block
 
