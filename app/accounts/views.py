@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
@@ -105,7 +106,9 @@ def register():
         return redirect(url_for("site.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        services.register(form.email.data, form.display_name.data, form.password.data)
+        user = services.register(form.email.data, form.display_name.data, form.password.data)
+        if user is not None:
+            user.locale = str(get_locale())  # mails (notifications) follow the language
         db.session.commit()
         return _check_email_page()
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200

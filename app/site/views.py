@@ -10,6 +10,7 @@ from flask import (
     request,
     session,
 )
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -44,6 +45,9 @@ def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
+    if current_user.is_authenticated and current_user.locale != code:
+        current_user.locale = code  # mails (notifications) follow the language last chosen
+        db.session.commit()
     return redirect(safe_next(request.args.get("next"), "/"))
 
 

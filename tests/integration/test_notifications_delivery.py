@@ -380,3 +380,16 @@ def test_two_runners_expand_each_event_once_and_send_each_digest_once_on_postgre
     for follower in followers:
         (digest,) = outbox.to(follower.email)
         assert "5" in digest["Subject"]
+
+
+def test_the_language_someone_switches_to_is_the_language_of_their_mails(
+    app, client, login, make_user
+):
+    from app.accounts.models import User
+    from app.extensions import db
+
+    user = make_user()
+    login(client, user)
+    assert client.get("/lang/en").status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == "en"
