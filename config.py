@@ -146,6 +146,24 @@ class Config:
     # the tile server's usage policy). Empty: no map; locations are entered as coordinates.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+    # Privacy (app/privacy): how long a data export can be downloaded; accounts with up to this many
+    # contributions get theirs at once, larger ones from the scheduler.
+    DATA_EXPORT_VALID_HOURS = int(os.environ.get("DATA_EXPORT_VALID_HOURS", "48"))
+    DATA_EXPORT_INLINE_LIMIT = int(os.environ.get("DATA_EXPORT_INLINE_LIMIT", "200"))
+    # Retention, in days: unconfirmed accounts, stored IP addresses, delivered or failed mails
+    # (their links are personal), notifications.
+    RETENTION_UNVERIFIED_DAYS = int(os.environ.get("RETENTION_UNVERIFIED_DAYS", "7"))
+    RETENTION_IP_DAYS = int(os.environ.get("RETENTION_IP_DAYS", "7"))
+    RETENTION_MAIL_DAYS = int(os.environ.get("RETENTION_MAIL_DAYS", "7"))
+    RETENTION_NOTIFICATION_DAYS = int(os.environ.get("RETENTION_NOTIFICATION_DAYS", "90"))
+    # The platform operator, filled into the legal pages' templates (each municipality edits its own).
+    OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "Trialog-Demobetrieb")
+    OPERATOR_ADDRESS = os.environ.get("OPERATOR_ADDRESS", "Musterweg 1, 79999 Musterstadt")
+    OPERATOR_EMAIL = os.environ.get("OPERATOR_EMAIL", "kontakt@trialog.example")
+    DPO_CONTACT = os.environ.get("DPO_CONTACT", "datenschutz@trialog.example")
+    # Residency letter codes: how long a printed code stays valid; redemption attempts per account.
+    RESIDENCY_CODE_VALID_DAYS = int(os.environ.get("RESIDENCY_CODE_VALID_DAYS", "90"))
+    RESIDENCY_REDEEM_LIMIT = "5 per 15 minutes;20 per day"
 
 
 class DevelopmentConfig(Config):

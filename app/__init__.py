@@ -32,6 +32,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.municipalities.tenancy import init_tenancy
     from app.notifications import init_app as init_notifications
     from app.outcomes import init_app as init_outcomes
+    from app.privacy import init_app as init_privacy
     from app.processes import jobs as _process_jobs  # noqa: F401  registers scheduler jobs
     from app.processes import policies as _process_policies  # noqa: F401  registers rules
     from app.processes import views as processes
@@ -76,6 +77,7 @@ def create_app(config_name: str | None = None) -> Flask:
     init_notifications(app)
     init_api(app)
     init_outcomes(app)
+    init_privacy(app)
     init_error_handlers(app)
     init_security_headers(app)
     app.jinja_env.add_extension("jinja2.ext.do")

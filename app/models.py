@@ -23,6 +23,7 @@ from app.outcomes.models import (  # noqa: F401
     OutcomeProposal,
     ReportSettings,
 )
+from app.privacy.models import Consent, DataExport, LegalDocument  # noqa: F401
 from app.processes.models import Phase, Process, ProcessFollow, ProcessFormat  # noqa: F401
 from app.proposals.models import (  # noqa: F401
     Proposal,
@@ -31,6 +32,12 @@ from app.proposals.models import (  # noqa: F401
     ProposalStatement,
     ProposalStatusChange,
     ProposalSupport,
+)
+from app.residency.models import (  # noqa: F401
+    CodeBatch,
+    ResidencyCode,
+    ResidencyRule,
+    ResidencyVerification,
 )
 from app.surveys.models import (  # noqa: F401
     Answer,

@@ -68,6 +68,10 @@ class RegistrationForm(NewPasswordMixin, FlaskForm):
             DataRequired(message=_l("Please accept the terms of use and the privacy policy."))
         ],
     )
+    email_notifications = BooleanField(
+        _l("Send me e-mail notifications about processes I follow and take part in."),
+        description=_l("Optional. You can change this at any time in your account."),
+    )
     submit = SubmitField(_l("Register"))
 
     @property

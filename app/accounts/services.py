@@ -46,7 +46,9 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register(email: str, display_name: str, password: str) -> User | None:
+def register(
+    email: str, display_name: str, password: str, *, email_notifications: bool = False
+) -> User | None:
     """Create an unverified account, or tell the owner of a taken address by mail.
 
     Returns the new user, or ``None`` when the address was taken; callers answer alike either way.
@@ -72,6 +74,9 @@ def register(email: str, display_name: str, password: str) -> User | None:
             raise
         mails.send_already_registered(existing)
         return None
+    from app.privacy.consents import record_registration  # versioned, with time
+
+    record_registration(user, email_notifications=email_notifications)
     mails.send_verification(user, make_token(VERIFY, {"id": user.id, "email": user.email}))
     return user
 
@@ -183,11 +188,17 @@ def confirm_email_change(token: str) -> User:
 def delete_account(user: User, current_password: str) -> None:
     """Remove personal data; contributions stay, shown under an anonymous name.
 
-    The row itself is kept so that contributions keep their author reference and replies keep
-    their place.
+    Supports, reactions and named survey answers stay counted but unlinked; everything else that
+    names the person goes (see ``app.privacy.erasure``). The row itself is kept so that
+    contributions keep their author reference and replies keep their place.
     """
     if not verify_password(user.password_hash, current_password):
         raise WrongPassword
+    from app.privacy.erasure import erase_references  # every table that refers to accounts
+
+    db.session.flush()
+    erase_references(user)
+    db.session.expire_all()  # rows removed in SQL must not linger in loaded collections
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.display_name = ""
     user.password_hash = "!"  # noqa: S105  matches no password

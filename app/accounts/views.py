@@ -106,7 +106,12 @@ def register():
         return redirect(url_for("site.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        user = services.register(form.email.data, form.display_name.data, form.password.data)
+        user = services.register(
+            form.email.data,
+            form.display_name.data,
+            form.password.data,
+            email_notifications=form.email_notifications.data,
+        )
         if user is not None:
             user.locale = str(get_locale())  # mails (notifications) follow the language
         db.session.commit()

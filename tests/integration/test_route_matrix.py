@@ -407,6 +407,16 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("moderation_account.request_review", "POST"): Route(
         LOGIN, 404, lambda w: {"decision_id": w.ids["hidden_decision"]}
     ),
+    ("privacy.data", "GET"): Route(LOGIN),
+    ("privacy.request_export", "POST"): Route(LOGIN, 302),
+    # nobody's export 0: an export is only ever shown to its owner
+    ("privacy.export_status", "GET"): Route(LOGIN, 404, lambda w: {"export_id": 0}),
+    ("privacy.download_export", "GET"): Route(LOGIN, 404, lambda w: {"export_id": 0}),
+    # everyone in the matrix holds the current consents: the page sends them on
+    ("privacy.renew_consent", "GET"): Route(LOGIN, 302),
+    ("privacy.renew_consent", "POST"): Route(LOGIN, 302),
+    ("privacy.consents_page", "GET"): Route(LOGIN),
+    ("privacy.consents_page", "POST"): Route(LOGIN, 302),
     ("audit.log", "GET"): Route(MEMBER_ADMIN, args=_slug),
     ("platform_audit.log_all", "GET"): Route(PLATFORM),
 }

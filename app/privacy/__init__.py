@@ -1,0 +1,12 @@
+"""Privacy (GDPR): data export, erasure rules, retention jobs, consents, legal pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.privacy import exports as _exports  # noqa: F401  registers sections and the job
+    from app.privacy import views
+
+    app.register_blueprint(views.bp)
