@@ -146,6 +146,11 @@ def _register_domain_seeders() -> None:
 
     if seed_outcomes not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_outcomes)
+    # Last: the notifications of everything the seeders did, and the demo citizen's unread news.
+    from app.notifications.demo import seed_notifications
+
+    if seed_notifications not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_notifications)
 
 
 _register_domain_seeders()

@@ -216,6 +216,20 @@ def may_mail(user: User) -> bool:
     return wants_email(user)
 
 
+def expand_in_transaction(now: datetime) -> int:
+    """Claim and expand every pending event inside the caller's transaction (the demo seeder,
+    which commits everything at once); the scheduler uses ``expand_pending`` instead."""
+    done = 0
+    for event_id in db.session.scalars(
+        select(Event.id).where(Event.expanded_at.is_(None)).order_by(Event.id)
+    ).all():
+        if claim_event(event_id, now):
+            event = db.session.get(Event, event_id)
+            event.recipient_count = expand(event, now)
+            done += 1
+    return done
+
+
 # --- the account list -------------------------------------------------------------------------------
 
 
