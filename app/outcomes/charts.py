@@ -29,7 +29,7 @@ def report_charts(figures: Figures) -> dict[str, Markup]:
             [(c.label, c.count, str(c.count)) for c in figures.by_kind],
         )
     shown_groups = [g for g in figures.by_group if not g.hidden]
-    if figures.contributions and shown_groups:
+    if any(g.contributions for g in shown_groups):
         drawn["groups"] = charts.bar_chart(
             "chart-groups",
             _("Contributions by trialog group"),

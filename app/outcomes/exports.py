@@ -19,6 +19,7 @@ from datetime import datetime
 from flask import render_template, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -165,10 +166,35 @@ def to_json(process: Process, now: datetime) -> dict:
     }
 
 
+_PRINT_FILLS = (
+    ('class="bar-track"', 'class="bar-track" fill="#e8edf3"'),
+    ('class="bar"', 'class="bar" fill="#1d4ed8"'),
+    ('class="bar-label"', 'class="bar-label" font-size="9pt" fill="#1a1a1a"'),
+    ('class="bar-value"', 'class="bar-value" font-size="9pt" font-weight="bold" fill="#1a1a1a"'),
+)
+
+
+def for_print(svg: Markup) -> Markup:
+    """A chart with its colours as SVG attributes: the PDF renderer does not apply the page's
+    stylesheet classes inside an SVG, so bars and their tracks would both print black."""
+    text = str(svg)
+    for old, new in _PRINT_FILLS:
+        text = text.replace(old, new)
+    return Markup(text)  # noqa: S704  the chart was safe markup; only fixed attributes were added
+
+
 def to_pdf(context: dict) -> bytes:
     """The report as a PDF for a council session, from ``outcomes/report_pdf.html``."""
     from weasyprint import HTML  # imported here: it loads Pango, which only this export needs
 
+    context = {
+        **context,
+        "charts": {key: for_print(svg) for key, svg in context["charts"].items()},
+        "surveys": [
+            (results, {qid: for_print(svg) for qid, svg in drawn.items()})
+            for results, drawn in context["surveys"]
+        ],
+    }
     html = render_template("outcomes/report_pdf.html", **context)
     return HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()
 
