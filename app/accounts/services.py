@@ -194,6 +194,14 @@ def delete_account(user: User, current_password: str) -> None:
     """
     if not verify_password(user.password_hash, current_password):
         raise WrongPassword
+    remove_account(user)
+
+
+def remove_account(user: User) -> None:
+    """Anonymise the account and remove what names the person; no password asked.
+
+    For the person's own deletion (above) and for the retention job's unconfirmed accounts.
+    """
     from app.privacy.erasure import erase_references  # every table that refers to accounts
 
     db.session.flush()

@@ -431,8 +431,10 @@ def unsubscribe(user: User, chosen: Iterable[EventKind]) -> None:
 
 
 def purge_old(now: datetime) -> int:
-    """Notifications are kept 90 days; so are expanded events and the digest bookkeeping."""
-    cutoff = now - RETENTION
+    """Notifications are kept 90 days (``RETENTION_NOTIFICATION_DAYS``); so are expanded events
+    and the digest bookkeeping."""
+    days = current_app.config.get("RETENTION_NOTIFICATION_DAYS")
+    cutoff = now - (timedelta(days=days) if days is not None else RETENTION)
     removed = db.session.execute(
         delete(Notification).where(Notification.created_at < cutoff)
     ).rowcount

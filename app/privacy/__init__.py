@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from app.privacy import exports as _exports  # noqa: F401  registers sections and the job
+    from app.privacy import retention as _retention  # noqa: F401  registers the retention job
     from app.privacy import views
 
     app.register_blueprint(views.bp)
