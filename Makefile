@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test test-fast test-postgres lint format translations extract-messages clean
+.PHONY: help run serve test test-fast test-postgres lint format translations extract-messages clean bench bench-quick
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,6 +40,15 @@ test-fast: $(STAMP) translations ## the suite without the browser
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 test-postgres: $(STAMP) translations ## the suite without the browser against PostgreSQL (TEST_DATABASE_URL, default the local postgres/test)
 	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest -n 2 -q -m "not e2e"
+
+BENCH_SCALE ?= 1
+BENCH_DURATION ?= 10
+BENCH_ROUNDS ?= 1
+bench: $(STAMP) translations ## city-scale benchmark (PostgreSQL trialog_bench, gunicorn, wrk) at BENCH_SCALE; writes bench/results.md
+	$(BIN)/python bench/run.py --scale $(BENCH_SCALE) --duration $(BENCH_DURATION) --rounds $(BENCH_ROUNDS)
+
+bench-quick: $(STAMP) translations ## the benchmark at scale 0.01, 3 s per scenario (under 3 minutes); writes bench/results-quick.md
+	$(BIN)/python bench/run.py --quick
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .

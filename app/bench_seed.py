@@ -26,6 +26,8 @@ from app.extensions import db
 BENCH_PASSWORD = "bench-Passwort-2026!"  # noqa: S105  generated accounts of a throwaway database
 BENCH_SLUG = "lindenau"
 BATCH = 5_000
+RARE_WORD = "Kneippbecken"
+COMMON_WORD = "Gewinn"  # in every generated description
 
 
 def _words(text: str) -> list[str]:
@@ -581,6 +583,8 @@ def seed_bench(
             reasons = " ".join(rng.sample(REASONS, 3))
             title = f"{wish} {place}"
             description_text = f"{wish} {place} wäre ein Gewinn für alle. {reasons}"
+            if i % 1000 == 999:  # a rare word for the search benchmark: one proposal in 1,000
+                description_text += f" Dazu passt ein {RARE_WORD} für heiße Tage."
             located = rng.random() < 0.3
             status = "submitted"
             answered = None

@@ -1,0 +1,52 @@
+"""The production app as the benchmark serves it: ``gunicorn -c gunicorn.conf.py benchapp:application``.
+
+Two additions, both here and never in the production entry point:
+
+- ``/__bare``: a bare WSGI endpoint served by the same gunicorn workers, the ceiling every page is
+  compared with (what the server, the network stack and the load tool cost by themselves);
+- an ``X-SQL-Queries`` response header: the number of SQL statements the request ran, counted by a
+  SQLAlchemy event listener per request.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import suppress
+from pathlib import Path
+
+from flask import g
+from sqlalchemy import event
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app
+from app.extensions import db
+
+app = create_app("production")
+
+with app.app_context():
+    engine = db.engine
+
+
+@event.listens_for(engine, "before_cursor_execute")
+def _count(*_args) -> None:
+    with suppress(RuntimeError):  # outside a request (pool pre-ping at start)
+        g.sql_queries = g.get("sql_queries", 0) + 1
+
+
+@app.after_request
+def _header(response):
+    response.headers["X-SQL-Queries"] = str(g.get("sql_queries", 0))
+    return response
+
+
+BARE_BODY = b"ok\n"
+
+
+def application(environ, start_response):
+    if environ.get("PATH_INFO") == "/__bare":
+        start_response(
+            "200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(BARE_BODY)))]
+        )
+        return [BARE_BODY]
+    return app(environ, start_response)

@@ -1,0 +1,678 @@
+"""The city-scale benchmark: seed a big city, serve it with gunicorn, load it with wrk, report.
+
+    .venv/bin/python bench/run.py --scale 1        # make bench
+    .venv/bin/python bench/run.py --quick          # make bench-quick (scale 0.01, short runs)
+
+Steps: (re)create the dedicated database (``--database-url``, default the local PostgreSQL's
+``trialog_bench``) unless it already holds the data of this scale, migrate and ``seed-bench`` it;
+start gunicorn with the production configuration and ``gunicorn.conf.py`` on 127.0.0.1 (a
+throwaway ``SECRET_KEY``, rate limits in the local Redis when it answers); run every scenario
+with wrk at 32 connections for ``--duration`` seconds (two threads; a Lua script reports p50, p95,
+p99); sample each scenario's SQL statements per request from the ``X-SQL-Queries`` header that
+``benchapp.py`` sets; poll each worker's resident memory while the load runs; compare with the
+bare endpoint of the same gunicorn; write ``results.md`` and ``results.json`` (``--quick`` writes
+``results-quick.*``). Network: 127.0.0.1 only. Every wait is bounded in time.
+"""
+
+# The harness runs fixed local programs (flask, gunicorn, wrk, git) and SQL built from integers it
+# read from its own database: no untrusted input reaches a command line or a query.
+# ruff: noqa: S603, S607, S608
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VENV_BIN = ROOT / ".venv" / "bin"
+DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/trialog_bench"
+CONNECTIONS = 32
+HOST = "127.0.0.1"
+
+LUA_REPORT = """
+local file = os.getenv("WRK_REQUESTS")
+local lines = {}
+local thread_count = 0
+local threads = {}
+function setup(thread)
+  thread:set("tid", thread_count)
+  thread_count = thread_count + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  if file ~= nil and file ~= "" then
+    local n = 0
+    for line in io.lines(file) do
+      if n % 2 == tonumber(tid) then table.insert(lines, line) end
+      n = n + 1
+    end
+  end
+  position = 0
+end
+function request()
+  if #lines == 0 then return wrk.request() end
+  position = position % #lines + 1
+  local path, cookie, body = lines[position]:match("([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)")
+  return wrk.format("POST", path, {
+    ["Cookie"] = cookie,
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["HX-Request"] = "true",
+  }, body)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\\nRESULT {"requests": %d, "duration_us": %d, "p50": %d, "p95": %d, "p99": %d, ' ..
+    '"mean": %f, "connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.mean, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    kind: str = "read"  # read, write, one (one connection), bare
+    cookie: str = ""
+    connections: int = CONNECTIONS
+    requests_file: str = ""
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    kind: str
+    connections: int
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    mean_ms: float = 0.0
+    requests: int = 0
+    errors: int = 0
+    sql_queries: int | None = None
+    status: int | None = None
+    worker_peak_mb: dict[str, float] = field(default_factory=dict)
+    ratio_to_bare: float | None = None
+
+
+# --- the database -------------------------------------------------------------------------------
+
+
+def _psql(url: str):
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+
+
+def _flask(env: dict, *args: str, timeout: float) -> None:
+    subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True,
+        timeout=timeout,
+    )  # fmt: skip
+
+
+def prepare_database(url: str, scale: float, *, reseed: bool) -> float:
+    """Create, migrate and seed the bench database unless it holds this scale already.
+
+    Returns the seconds seeding took (0 when the data were there).
+    """
+    import psycopg
+
+    from app.bench_seed import Sizes
+
+    base, _, name = url.rpartition("/")
+    if not name.replace("_", "").isalnum():
+        raise SystemExit(f"Refusing the database name {name!r}.")
+    expected = Sizes.at(scale).big_proposals
+    if not reseed:
+        try:
+            with _psql(url) as conn:
+                found = conn.execute(
+                    "SELECT count(*) FROM proposals p JOIN processes r ON r.id = p.process_id "
+                    "WHERE r.slug = 'radverkehrskonzept-2030'"
+                ).fetchone()[0]
+            if found == expected:
+                print(f"Database {name} holds scale {scale} already; reusing it.")
+                return 0.0
+        except psycopg.Error:
+            print(f"Database {name} missing or empty; building it.")
+    with _psql(f"{base}/postgres") as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "TRIALOG_CONFIG": "development", "DATABASE_URL": url}
+    env.pop("SECRET_KEY", None)
+    _flask(env, "db", "upgrade", timeout=600)
+    started = time.monotonic()
+    _flask(env, "seed-bench", "--scale", str(scale), timeout=3600)
+    return time.monotonic() - started
+
+
+def bench_ids(url: str) -> dict:
+    """The ids the scenarios address, read from the seeded database."""
+    with _psql(url) as conn:
+
+        def one(sql: str):
+            return conn.execute(sql).fetchone()[0]
+
+        big = one("SELECT id FROM processes WHERE slug = 'radverkehrskonzept-2030'")
+        visible = one(
+            "SELECT count(*) FROM proposals p JOIN contributions c ON c.id = p.contribution_id "
+            f"WHERE p.process_id = {big} AND c.visibility = 'visible'"
+        )
+        return {
+            "big": big,
+            "visible": visible,
+            "hot": one(f"SELECT min(id) FROM proposals WHERE process_id = {big}"),
+            "survey": one(f"SELECT id FROM surveys WHERE process_id = {big}"),
+            "category": one(f"SELECT min(id) FROM proposal_categories WHERE process_id = {big}"),
+            "staff": one("SELECT id FROM users WHERE email = 'bench1@lindenau.example'"),
+            "citizen": one(
+                "SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id "
+                "WHERE m.role = 'citizen' AND u.email LIKE 'bench%' ORDER BY u.id LIMIT 1"
+            ),
+            "supporters": [
+                row[0]
+                for row in conn.execute(
+                    "SELECT u.id FROM users u WHERE u.email LIKE 'bench%@lindenau.example' "
+                    "ORDER BY u.id LIMIT 5000"
+                )
+            ],
+            "targets": [
+                row[0]
+                for row in conn.execute(
+                    "SELECT p.id FROM proposals p JOIN contributions c ON c.id = p.contribution_id "
+                    f"WHERE p.process_id = {big} AND c.visibility = 'visible' "
+                    "AND p.withdrawn_at IS NULL ORDER BY p.id LIMIT 200"
+                )
+            ],
+        }
+
+
+def support_check(url: str, proposal_ids: list[int]) -> int:
+    """Proposals whose kept support count differs from their support rows (0 when exact)."""
+    ids = ",".join(str(i) for i in proposal_ids) or "0"
+    with _psql(url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM proposals p WHERE p.id IN (" + ids + ") AND p.support_count <> "
+            "(SELECT count(*) FROM proposal_supports s WHERE s.proposal_id = p.id)"
+        ).fetchone()[0]
+
+
+# --- sessions for logged-in scenarios -----------------------------------------------------------
+
+
+class Sessions:
+    """Signed session cookies and CSRF tokens, made with the server's throwaway secret key, so that
+    thousands of distinct people take part without thousands of (deliberately slow) logins."""
+
+    def __init__(self, secret_key: str) -> None:
+        from flask import Flask
+        from itsdangerous import URLSafeTimedSerializer
+
+        probe = Flask("bench")
+        probe.secret_key = secret_key
+        self.serializer = probe.session_interface.get_signing_serializer(probe)
+        self.csrf = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
+
+    def login(self, user_id: int) -> tuple[str, str]:
+        """(Cookie header value, form CSRF token) of a fresh session of ``user_id``."""
+        raw = secrets.token_hex(20)
+        cookie = self.serializer.dumps(
+            {"_user_id": f"{user_id}:1", "_fresh": True, "csrf_token": raw}
+        )
+        return f"session={cookie}", self.csrf.dumps(raw)
+
+
+# --- gunicorn -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def redis_url() -> str | None:
+    try:
+        with socket.create_connection((HOST, 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            if sock.recv(16).startswith(b"+PONG"):
+                return f"redis://{HOST}:6379/15"
+    except OSError:
+        pass
+    return None
+
+
+class Server:
+    def __init__(self, database_url: str, workers: int | None, log: Path) -> None:
+        self.port = free_port()
+        self.secret_key = secrets.token_urlsafe(32)
+        self.env = {
+            **os.environ,
+            "TRIALOG_CONFIG": "production",
+            "SECRET_KEY": self.secret_key,
+            "DATABASE_URL": database_url,
+            "PUBLIC_URL": f"http://{HOST}:{self.port}",
+            "GUNICORN_BIND": f"{HOST}:{self.port}",
+            "RATELIMIT_STORAGE_URI": redis_url() or "memory://",
+        }
+        if workers:
+            self.env["GUNICORN_WORKERS"] = str(workers)
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        self.logfile = self.log.open("w")
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+             "--chdir", str(BENCH), "benchapp:application"],
+            cwd=BENCH, env=self.env, stdout=self.logfile, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn stopped at start; see {self.log}")
+            try:
+                with urllib.request.urlopen(self.url("/__bare"), timeout=2):  # noqa: S310
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise SystemExit("gunicorn did not answer within 60 s")
+        time.sleep(2)  # let every worker boot
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.logfile.close()
+
+    def url(self, path: str) -> str:
+        return f"http://{HOST}:{self.port}{path}"
+
+    def workers(self) -> list[int]:
+        master = self.process.pid
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                    found.append(int(entry.name))
+        return found
+
+
+class MemoryWatch:
+    """Polls each worker's resident set while a scenario runs; keeps each one's peak (MB)."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.peaks: dict[str, float] = {}
+        self.stop = threading.Event()
+
+    def _poll(self) -> None:
+        while not self.stop.wait(0.25):
+            for pid in self.server.workers():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith(("VmHWM:", "VmRSS:")):
+                        mb = int(line.split()[1]) / 1024
+                        self.peaks[str(pid)] = round(max(self.peaks.get(str(pid), 0), mb), 1)
+
+    def __enter__(self) -> MemoryWatch:
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+
+# --- running ------------------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing wrk (Debian package) ...")
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=False, timeout=600)
+        found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("The benchmark needs wrk: apt-get install wrk")
+    return found
+
+
+def sample(server: Server, scenario: Scenario) -> tuple[int | None, int | None]:
+    """(status, SQL statements) of one request of the scenario, as a single visitor sees it."""
+    if scenario.kind == "write":
+        return None, None
+    request = urllib.request.Request(server.url(scenario.path))  # noqa: S310
+    if scenario.cookie:
+        request.add_header("Cookie", scenario.cookie)
+    counts = []
+    status = None
+    for _ in range(3):
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                response.read()
+                status = response.status
+                header = response.headers.get("X-SQL-Queries")
+        except urllib.error.HTTPError as exc:
+            status, header = exc.code, exc.headers.get("X-SQL-Queries")
+        if header is not None:
+            counts.append(int(header))
+    return status, (int(statistics.median(counts)) if counts else None)
+
+
+def run_wrk(wrk: str, server: Server, scenario: Scenario, duration: int, lua: Path) -> Result:
+    result = Result(scenario.name, scenario.path, scenario.kind, scenario.connections)
+    result.status, result.sql_queries = sample(server, scenario)
+    command = [
+        wrk, "-t", "2" if scenario.connections > 1 else "1", "-c", str(scenario.connections),
+        "-d", f"{duration}s", "--timeout", "10s", "-s", str(lua),
+    ]  # fmt: skip
+    if scenario.cookie and scenario.kind != "write":
+        command += ["-H", f"Cookie: {scenario.cookie}"]
+    command.append(server.url(scenario.path if scenario.kind != "write" else "/"))
+    env = {**os.environ, "WRK_REQUESTS": scenario.requests_file}
+    with MemoryWatch(server) as memory:
+        output = subprocess.run(
+            command, capture_output=True, text=True, timeout=duration + 60, env=env, check=False
+        ).stdout
+    result.worker_peak_mb = memory.peaks
+    line = next((x for x in output.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        print(output, file=sys.stderr)
+        return result
+    data = json.loads(line[len("RESULT ") :])
+    seconds = data["duration_us"] / 1e6
+    result.requests = data["requests"]
+    result.rps = round(data["requests"] / seconds, 1) if seconds else 0.0
+    result.p50_ms = round(data["p50"] / 1000, 1)
+    result.p95_ms = round(data["p95"] / 1000, 1)
+    result.p99_ms = round(data["p99"] / 1000, 1)
+    result.mean_ms = round(data["mean"] / 1000, 1)
+    result.errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return result
+
+
+def scenarios(ids: dict, sessions: Sessions, workdir: Path, per_page: int) -> list[Scenario]:
+    from app.bench_seed import BENCH_SLUG, COMMON_WORD, RARE_WORD
+
+    base = f"/{BENCH_SLUG}/processes/radverkehrskonzept-2030"
+    small = f"/{BENCH_SLUG}/processes/neugestaltung-des-marktplatzes"
+    last_page = max(1, -(-ids["visible"] // per_page))
+    deep = min(2000, last_page)
+    citizen_cookie, _token = sessions.login(ids["citizen"])
+    staff_cookie, _token = sessions.login(ids["staff"])
+    lines = []
+    for n, user_id in enumerate(ids["supporters"]):
+        cookie, token = sessions.login(user_id)
+        target = ids["targets"][n % len(ids["targets"])]
+        for action in ("support", "unsupport"):
+            lines.append(f"{base}/proposals/{target}/{action}\t{cookie}\tcsrf_token={token}")
+    requests_file = workdir / "supports.tsv"
+    requests_file.write_text("\n".join(lines) + "\n")
+    return [
+        Scenario("bare endpoint (ceiling)", "/__bare", "bare"),
+        Scenario("home", "/"),
+        Scenario("municipality", f"/{BENCH_SLUG}/"),
+        Scenario("process page", f"{base}/"),
+        Scenario("list, page 1 (random order)", f"{base}/proposals/"),
+        Scenario("list, newest", f"{base}/proposals/?sort=newest"),
+        Scenario("list, most supported", f"{base}/proposals/?sort=supports"),
+        Scenario(f"list, page {deep:,}", f"{base}/proposals/?page={deep}"),
+        Scenario("list, category", f"{base}/proposals/?category={ids['category']}"),
+        Scenario(f"search, common word ({COMMON_WORD})", f"{base}/proposals/?q={COMMON_WORD}"),
+        Scenario(f"search, rare word ({RARE_WORD})", f"{base}/proposals/?q={RARE_WORD}"),
+        Scenario("proposal with 50 comments", f"{base}/proposals/{ids['hot']}"),
+        Scenario("survey results", f"{base}/surveys/{ids['survey']}/results"),
+        Scenario("list, logged in", f"{base}/proposals/", cookie=citizen_cookie),
+        Scenario(
+            "proposal with 50 comments, logged in",
+            f"{base}/proposals/{ids['hot']}",
+            cookie=citizen_cookie,
+        ),
+        Scenario("list at 1% of the data, page 1", f"{small}/proposals/"),
+        Scenario(
+            f"support / take back ({len(ids['supporters']):,} people)",
+            f"{base}/proposals/",
+            "write",
+            requests_file=str(requests_file),
+        ),
+        Scenario(
+            "survey results, 1 connection",
+            f"{base}/surveys/{ids['survey']}/results",
+            "one",
+            connections=1,
+        ),
+        Scenario(
+            "survey CSV export (staff), 1 connection",
+            f"/{BENCH_SLUG}/admin/surveys/{ids['survey']}/export.csv",
+            "one",
+            cookie=staff_cookie,
+            connections=1,
+        ),
+    ]
+
+
+def median_results(rounds: list[list[Result]]) -> list[Result]:
+    merged = []
+    for same in zip(*rounds, strict=True):
+        pick = sorted(same, key=lambda r: r.rps)[len(same) // 2]
+        peaks: dict[str, float] = {}
+        for r in same:
+            for pid, mb in r.worker_peak_mb.items():
+                peaks[pid] = max(peaks.get(pid, 0), mb)
+        pick.worker_peak_mb = peaks
+        merged.append(pick)
+    return merged
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def targets(results: list[Result], supports_exact: bool) -> list[tuple[str, bool, str]]:
+    by_name = {r.name: r for r in results}
+    bare = results[0].rps or 1
+    checks = []
+    for r in results:
+        if r.kind == "read":
+            ok = r.p95_ms <= 100 and r.rps >= 0.15 * bare and r.errors == 0
+            checks.append(
+                (f"{r.name}: p95 ≤ 100 ms, ≥ 15% of bare", ok, f"p95 {r.p95_ms} ms, {r.ratio_to_bare:.1%}")
+            )  # fmt: skip
+    page1 = by_name.get("list, page 1 (random order)")
+    small = by_name.get("list at 1% of the data, page 1")
+    deep = next((r for r in results if r.name.startswith("list, page ") and r is not page1), None)
+    if page1 and small and small.mean_ms:
+        ratio = page1.mean_ms / small.mean_ms
+        checks.append(("growth: full list within 1.25x of the 1% list", ratio <= 1.25, f"{ratio:.2f}x"))  # fmt: skip
+    if page1 and deep and page1.mean_ms:
+        ratio = deep.mean_ms / page1.mean_ms
+        checks.append((f"{deep.name} within 1.5x of page 1", ratio <= 1.5, f"{ratio:.2f}x"))
+    write = next((r for r in results if r.kind == "write"), None)
+    if write:
+        ok = write.rps >= 300 and supports_exact and write.errors == 0
+        checks.append(("supports ≥ 300 writes/s, counts exact", ok, f"{write.rps} /s, exact: {supports_exact}"))  # fmt: skip
+    peak = max((mb for r in results for mb in r.worker_peak_mb.values()), default=0)
+    checks.append(("no worker above 250 MB", peak <= 250, f"peak {peak} MB"))
+    one = by_name.get("survey results, 1 connection")
+    if one:
+        checks.append(("survey results under 1 s at one connection", one.p95_ms < 1000, f"p95 {one.p95_ms} ms"))  # fmt: skip
+    return checks
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.1f} GB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def write_report(out: Path, meta: dict, results: list[Result], checks) -> None:
+    out.with_suffix(".json").write_text(
+        json.dumps({**meta, "results": [asdict(r) for r in results],
+                    "targets": [{"target": t, "met": ok, "measured": m} for t, ok, m in checks]},
+                   indent=2, ensure_ascii=False) + "\n"
+    )  # fmt: skip
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {meta['finished']} · scale {meta['scale']} · {meta['duration']} s per scenario · "
+        f"{meta['rounds']} round(s), median by req/s · wrk at {CONNECTIONS} connections "
+        f"unless noted · commit `{meta['commit']}`",
+        "",
+        f"Machine: {meta['machine']['cpu']}, {meta['machine']['cores']} cores, "
+        f"{meta['machine']['memory']} RAM; Python {meta['machine']['python']}; "
+        f"{meta['postgres']}; gunicorn {meta['gunicorn']} (production config, "
+        f"`gunicorn.conf.py`), rate limits in {meta['ratelimit']}. Seeding took "
+        f"{meta['seed_seconds']:.0f} s (0: reused).",
+        "",
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | of bare | worker peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        peak = max(r.worker_peak_mb.values(), default=0)
+        ratio = "" if r.ratio_to_bare is None else f"{r.ratio_to_bare:.1%}"
+        sql = "" if r.sql_queries is None else str(r.sql_queries)
+        conns = "" if r.connections == CONNECTIONS else f" ({r.connections} conn.)"
+        lines.append(
+            f"| {r.name}{conns} | {r.rps:,.1f} | {r.p50_ms} | {r.p95_ms} | {r.p99_ms} | "
+            f"{r.errors} | {sql} | {ratio} | {peak:.0f} |"
+        )
+    lines += ["", "## Targets", "", "| target | met | measured |", "|---|---|---|"]
+    for target, ok, measured in checks:
+        lines.append(f"| {target} | {'yes' if ok else '**no**'} | {measured} |")
+    notes = BENCH / "notes.md"
+    if notes.exists() and not meta["quick"]:
+        lines += ["", notes.read_text().strip()]
+    out.write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--quick", action="store_true", help="scale 0.01, 3 s per scenario")
+    parser.add_argument("--duration", type=int, help="seconds per scenario (default 10, quick 3)")
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds (median)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE))  # fmt: skip
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--reseed", action="store_true", help="seed again even if the data fit")
+    parser.add_argument("--out", type=Path, help="results file (.md; a .json twin beside it)")
+    parser.add_argument("--only", help="run the scenarios whose name contains this text")
+    args = parser.parse_args(argv)
+    scale = 0.01 if args.quick else args.scale
+    duration = args.duration or (3 if args.quick else 10)
+    out = args.out or BENCH / ("results-quick.md" if args.quick else "results.md")
+    rounds = max(1, min(args.rounds, 5))
+    wrk = ensure_wrk()
+    sys.path.insert(0, str(ROOT))
+
+    seed_seconds = prepare_database(args.database_url, scale, reseed=args.reseed)
+    ids = bench_ids(args.database_url)
+    workdir = Path(tempfile.mkdtemp(prefix="trialog-bench-"))
+    lua = workdir / "report.lua"
+    lua.write_text(LUA_REPORT)
+    all_rounds: list[list[Result]] = []
+    with Server(args.database_url, args.workers, workdir / "gunicorn.log") as server:
+        chosen = scenarios(ids, Sessions(server.secret_key), workdir, per_page=20)
+        if args.only:
+            chosen = [chosen[0]] + [s for s in chosen[1:] if args.only in s.name]
+        for number in range(rounds):
+            results = []
+            for scenario in chosen:
+                print(f"[round {number + 1}/{rounds}] {scenario.name} ...", flush=True)
+                results.append(run_wrk(wrk, server, scenario, duration, lua))
+            all_rounds.append(results)
+        gunicorn_log = (workdir / "gunicorn.log").read_text(errors="replace")
+    results = median_results(all_rounds)
+    bare = results[0].rps or 1
+    for r in results[1:]:
+        r.ratio_to_bare = r.rps / bare
+    exact = support_check(args.database_url, ids["targets"]) == 0
+    with _psql(args.database_url) as conn:
+        postgres = "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+        check=False,
+    ).stdout.strip()  # fmt: skip
+    import gunicorn
+
+    meta = {
+        "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "scale": scale,
+        "quick": args.quick,
+        "duration": duration,
+        "rounds": rounds,
+        "commit": commit,
+        "machine": machine(),
+        "postgres": postgres,
+        "gunicorn": gunicorn.__version__,
+        "ratelimit": "Redis" if redis_url() else "memory",
+        "seed_seconds": seed_seconds,
+        "supports_exact": exact,
+        "server_errors_logged": gunicorn_log.count("Traceback"),
+    }
+    checks = targets(results, exact)
+    write_report(out, meta, results, checks)
+    print(out.read_text())
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
