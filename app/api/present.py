@@ -232,3 +232,27 @@ def survey_results(figures: SurveyResults) -> dict[str, Any]:
             for q in figures.questions
         ],
     }
+
+
+def outcome(o) -> dict[str, Any]:
+    return {
+        "summary": o.summary,
+        "next_steps": o.next_steps,
+        "next_steps_by": o.next_steps_by,
+        "published_at": o.published_at,
+        "adopted_proposals": sorted(o.adopted_ids),
+    }
+
+
+def council_decision(d) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "proposal_id": d.proposal_id,
+        "decided_on": d.decided_on,
+        "body": d.body,
+        "reference": d.reference,
+        "votes_for": d.votes_for,
+        "votes_against": d.votes_against,
+        "abstentions": d.abstentions,
+        "text": d.text,
+    }

@@ -26,6 +26,7 @@ from app.core.permissions import allowed
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.outcomes import services as outcomes
 from app.processes import services as processes
 from app.processes.models import Process
 from app.processes.services import When
@@ -463,3 +464,28 @@ def survey_results(slug: str, process_slug: str, survey_id: int):
             403, _("The results of this survey are not public (yet)."), code="results_not_public"
         )
     return present.survey_results(results.compute(s))
+
+
+# --- outcomes -----------------------------------------------------------------------------------
+
+
+@bp.get("/municipalities/<slug>/processes/<process_slug>/outcome")
+@bp.response(200, schemas.OutcomeSchema)
+def outcome(slug: str, process_slug: str):
+    """The published outcome of a process: summary, next steps, adopted proposals."""
+    m = loading.municipality(slug)
+    found = outcomes.published_outcome(loading.process(m, process_slug))
+    if found is None or not allowed("outcome.view", loading.ANONYMOUS, found):
+        raise loading.not_found(_("This process has no published outcome yet."))
+    return present.outcome(found)
+
+
+@bp.get("/municipalities/<slug>/processes/<process_slug>/council-decisions")
+@bp.response(200, schemas.CouncilDecisionListSchema)
+def council_decisions(slug: str, process_slug: str):
+    """The council's decisions on the process and its proposals, public with the outcome."""
+    m = loading.municipality(slug)
+    p = loading.process(m, process_slug)
+    published = outcomes.published_outcome(p) is not None
+    decisions = outcomes.decisions_of(p) if published else []
+    return {"items": [present.council_decision(d) for d in decisions]}

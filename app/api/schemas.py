@@ -405,3 +405,31 @@ class StatusChangeSchema(StrictSchema):
         validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "For status merged: the number of the proposal it joins."},
     )
+
+
+class OutcomeSchema(Schema):
+    """The published outcome of a process: what became of the input."""
+
+    summary = fields.String(required=True, metadata={"description": "Sanitised HTML."})
+    next_steps = fields.String(required=True, metadata={"description": "Sanitised HTML."})
+    next_steps_by = fields.Date(required=True, allow_none=True)
+    published_at = fields.DateTime(required=True)
+    adopted_proposals = fields.List(fields.Integer(), required=True)
+
+
+class CouncilDecisionSchema(Schema):
+    id = fields.Integer(required=True)
+    proposal_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "Empty: on the whole process."}
+    )
+    decided_on = fields.Date(required=True)
+    body = fields.String(required=True, metadata={"description": "The deciding body."})
+    reference = fields.String(required=True, metadata={"description": "Drucksache."})
+    votes_for = fields.Integer(required=True, allow_none=True)
+    votes_against = fields.Integer(required=True, allow_none=True)
+    abstentions = fields.Integer(required=True, allow_none=True)
+    text = fields.String(required=True, metadata={"description": "Sanitised HTML."})
+
+
+class CouncilDecisionListSchema(Schema):
+    items = fields.List(fields.Nested(CouncilDecisionSchema), required=True)

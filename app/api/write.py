@@ -16,7 +16,9 @@ from flask_smorest import Blueprint
 from app.api import loading, present, schemas
 from app.api.auth import Caller, authenticated_caller, require
 from app.api.errors import ApiError
+from app.core.time import utcnow
 from app.extensions import db
+from app.outcomes import services as outcomes
 from app.processes import formats
 from app.processes import services as processes
 from app.processes.models import DecisionMaker, Phase, PhaseKind, Process, Visibility
@@ -251,3 +253,18 @@ def change_proposal_status(body: dict[str, Any], slug: str, process_slug: str, p
         raise _invalid(exc.field, str(exc)) from exc
     db.session.commit()
     return present.official_answer(change)
+
+
+@bp.post(f"{PROCESS_PATH}/outcome/publish")
+@bp.response(200, schemas.OutcomeSchema)
+@bp.doc(**SECURED)
+def publish_outcome(slug: str, process_slug: str):
+    """Publish the written outcome: the process enters its outcome phase, participants hear of it."""
+    caller, process = _managed(slug, process_slug)
+    require(caller, "process.manage_outcome", process)
+    try:
+        published = outcomes.publish_outcome(caller.user, process, utcnow())
+    except outcomes.NotAllowed as exc:
+        raise ApiError(422, str(exc), code="publish_refused") from exc
+    db.session.commit()
+    return present.outcome(published)

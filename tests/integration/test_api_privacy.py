@@ -114,6 +114,8 @@ def _crawl(client) -> dict[str, str]:
                     get(f"{url}/proposals/{proposal['id']}")
                     pages(f"{url}/proposals/{proposal['id']}/comments?per_page=2")
                     get(f"{url}/proposals/{proposal['id']}/comments.csv")
+            get(f"{url}/outcome", allowed=(200, 404))
+            get(f"{url}/council-decisions")
             for survey in get(f"{url}/surveys").get_json()["items"]:
                 get(f"{url}/surveys/{survey['id']}/results", allowed=(200, 403))
     return seen

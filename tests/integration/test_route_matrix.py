@@ -223,6 +223,8 @@ API_ROUTES: dict[tuple[str, str], Route] = {
     ("api.proposal_comments", "GET"): Route(PUBLIC, args=_api_proposal),
     ("api.proposal_comments_csv", "GET"): Route(PUBLIC, args=_api_proposal),
     ("api.survey_list", "GET"): Route(PUBLIC, args=_api_process),
+    ("api.outcome", "GET"): Route(PUBLIC, 404, _api_process),  # the world's process has none yet
+    ("api.council_decisions", "GET"): Route(PUBLIC, args=_api_process),
     ("api.survey_results", "GET"): Route(
         PUBLIC, args=lambda w: {**_api_process(w), "survey_id": w.ids["survey"]}
     ),
@@ -233,6 +235,7 @@ API_ROUTES: dict[tuple[str, str], Route] = {
     ("api_write.create_phase", "POST"): Route(API_TOKEN, 401, _api_process),
     ("api_write.update_phase", "PATCH"): Route(API_TOKEN, 401, _api_phase),
     ("api_write.change_proposal_status", "POST"): Route(API_TOKEN, 401, _api_proposal),
+    ("api_write.publish_outcome", "POST"): Route(API_TOKEN, 401, _api_process),
     ("api_tokens.tokens", "GET"): Route(API_TOKENS),
     ("api_tokens.tokens", "POST"): Route(API_TOKENS, 422),
     # the staff member's token: revoked by its owner, not found for everyone else
