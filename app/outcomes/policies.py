@@ -8,6 +8,7 @@ the outcome once published, and with it the council decisions and statements.
 from __future__ import annotations
 
 from app.core.permissions import allowed, rule
+from app.extensions import db
 from app.municipalities.models import Municipality
 from app.outcomes import services
 from app.outcomes.models import Outcome
@@ -47,3 +48,16 @@ def view_outcome(user, outcome: Outcome) -> bool:
     if outcome.is_published:
         return allowed("process.view", user, outcome.process)
     return read_report(user, outcome.process)
+
+
+def can_read_statement(user, contribution) -> bool:
+    """Where a council statement on a process is shown (the process page, the report): those who
+    read the report always, everyone who may read the process once its outcome is published."""
+    process = db.session.get(Process, contribution.process_id)
+    if process is None or not contribution.is_visible:
+        return False
+    if read_report(user, process):
+        return True
+    return services.published_outcome(process) is not None and allowed(
+        "process.view", user, process
+    )

@@ -16,6 +16,7 @@ from app.contributions.kinds import Kind, Shown, register_kind
 from app.core import audit
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.outcomes import policies
 from app.outcomes.models import CouncilStatement
 from app.outcomes.services import STATEMENT_KIND
 from app.processes.models import Process
@@ -51,7 +52,14 @@ def describe_statements(contribution_ids: Iterable[int]) -> dict[int, Shown]:
     }
 
 
-register_kind(Kind(STATEMENT_KIND, _l("Council statement on a process"), describe_statements))
+register_kind(
+    Kind(
+        STATEMENT_KIND,
+        _l("Council statement on a process"),
+        describe_statements,
+        can_read=policies.can_read_statement,
+    )
+)
 audit.label_actions(
     {
         "council_decision.record": _l("Council decision recorded"),

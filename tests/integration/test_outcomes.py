@@ -488,3 +488,21 @@ def test_mein_beitrag_lists_what_became_of_each_contribution_in_flat_queries(
     many, html = measure()
     assert many == few
     assert "Vorschlag 5" in html and "Council vote" in html
+
+
+def test_a_council_statement_is_readable_by_citizens_only_once_the_outcome_is_published(
+    app, evaluating, data
+):
+    from app.core.permissions import allowed
+
+    with app.test_request_context():
+        process = _process(evaluating)
+        council = db.session.get(User, data["council"].id)
+        statement = services.save_statement(council, process, "Meine Sicht")
+        citizen = db.session.get(User, data["citizens"][1].id)
+        staff = db.session.get(User, data["staff"].id)
+        assert allowed("contribution.read", staff, statement.contribution)
+        assert not allowed("contribution.read", citizen, statement.contribution)
+        services.save_outcome(staff, process, services.OutcomeData(summary="Ergebnis"))
+        services.publish_outcome(staff, process, utcnow())
+        assert allowed("contribution.read", citizen, statement.contribution)
