@@ -6,6 +6,7 @@ no fallback secrets anywhere.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import tempfile
@@ -72,6 +73,29 @@ def engine_options(
     return options
 
 
+def shared_limit_store(uri: str, allow_memory: str) -> str:
+    """The rate-limit store production runs with: a shared one (Redis), or memory when allowed.
+
+    Counters in memory live in each gunicorn worker, so with 8 workers a limit of 5 lets through
+    about 40: production refuses to start that way unless ``RATELIMIT_ALLOW_MEMORY=1`` says it is
+    meant (one worker, a test installation), and then logs a warning at every start.
+    """
+    uri = uri.strip()
+    if uri and not uri.startswith("memory://"):
+        return uri
+    if allow_memory.strip().lower() in {"1", "true", "yes"}:
+        logging.getLogger("trialog.config").warning(
+            "RATELIMIT_ALLOW_MEMORY=1: rate limits are counted in each worker's memory and do "
+            "not hold across workers or restarts; set RATELIMIT_STORAGE_URI=redis://... instead."
+        )
+        return "memory://"
+    raise ConfigurationError(
+        "Production needs RATELIMIT_STORAGE_URI pointing at a shared store such as "
+        "redis://127.0.0.1:6379/0 (limits counted in each worker's memory do not hold); set "
+        "RATELIMIT_ALLOW_MEMORY=1 to run with per-worker limits anyway. Refusing to start."
+    )
+
+
 class Config:
     SITE_NAME = "Trialog"
     SECRET_KEY: str | None = None
@@ -115,6 +139,19 @@ class Config:
     LANGUAGES = {"de": "Deutsch", "en": "English"}
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Per-account throttles on every act of participation (``app.core.ratelimit.write_limited``),
+    # in Flask-Limiter's notation; ``RATE_LIMIT_<ACTION>`` overrides one, e.g. RATE_LIMIT_COMMENT.
+    WRITE_RATE_LIMITS = {
+        action: os.environ.get(f"RATE_LIMIT_{action.upper()}", default)
+        for action, default in {
+            "proposal": "5 per minute;30 per day",
+            "comment": "10 per minute;200 per day",
+            "reaction": "60 per minute;1000 per day",
+            "support": "30 per minute;500 per day",
+            "report": "10 per minute;100 per day",
+            "survey_answer": "10 per minute;100 per day",
+        }.items()
+    }
     AUTH_RATE_LIMIT_PER_IP = "20 per minute;200 per hour"
     AUTH_RATE_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 48
@@ -184,6 +221,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105  still scrypt, at a cost that keeps the suite fast
     MAIL_SERVER = None
     RATELIMIT_STORAGE_URI = "memory://"
+    # Tests that prove a throttle set small limits of their own; the others write freely.
+    WRITE_RATE_LIMITS = {action: "1000 per minute" for action in Config.WRITE_RATE_LIMITS}
 
     def __init__(self) -> None:
         self.SECRET_KEY = secrets.token_urlsafe(32)
@@ -210,6 +249,10 @@ class ProductionConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ["DATABASE_URL"])
         self.PUBLIC_URL = os.environ["PUBLIC_URL"].rstrip("/")
         self.TRUSTED_HOSTS = trusted_hosts(self.PUBLIC_URL, os.environ.get("TRUSTED_HOSTS", ""))
+        self.RATELIMIT_STORAGE_URI = shared_limit_store(
+            os.environ.get("RATELIMIT_STORAGE_URI", ""),
+            os.environ.get("RATELIMIT_ALLOW_MEMORY", ""),
+        )
 
 
 CONFIGS = {

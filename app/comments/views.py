@@ -35,6 +35,7 @@ from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import MAX_PAGE
 from app.core.permissions import can, require
+from app.core.ratelimit import write_limited
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
@@ -283,7 +284,40 @@ def _blocked_writer(process: Process) -> bool:
     return participation_refusal(current_user, process) is not None
 
 
+def _create_action(thread: Thread) -> str:
+    sort = services.Sort.parse(request.args.get(SORT_ARG))
+    return url_for(
+        ".create",
+        thread_id=thread.id,
+        **{SORT_ARG: sort.value if sort == services.Sort.NEWEST else None},
+    )
+
+
+def _keep_comment(thread_id: int):
+    """The comment form again with what was sent (a throttle was reached): nothing is lost."""
+    thread, process = _load_thread(thread_id)
+    form = CommentForm(prefix=f"thread{thread.id}")
+    return _compose_page(form, thread, process, action=_create_action(thread))
+
+
+def _keep_reply(comment_id: int):
+    parent = _load_comment(comment_id)
+    form = ReplyForm(prefix=f"reply{parent.id}")
+    action = url_for(".reply", comment_id=parent.id)
+    thread = parent.thread
+    return _compose_page(form, thread, services.process_of(thread), action=action, parent=parent)
+
+
+def _keep_edit(comment_id: int):
+    comment = _load_comment(comment_id)
+    form = EditForm(prefix=f"edit{comment.id}")
+    action = url_for(".edit", comment_id=comment.id)
+    thread = comment.thread
+    return _compose_page(form, thread, services.process_of(thread), action=action, comment=comment)
+
+
 @bp.post("/threads/<int:thread_id>/comments")
+@write_limited("comment", keep=_keep_comment)
 @login_required
 def create(thread_id: int):
     thread, process = _load_thread(thread_id)
@@ -319,6 +353,7 @@ def create(thread_id: int):
 
 
 @bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
+@write_limited("comment", keep=_keep_reply)
 @login_required
 def reply(comment_id: int):
     parent = _load_comment(comment_id)
@@ -347,6 +382,7 @@ def reply(comment_id: int):
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@write_limited("comment", keep=_keep_edit)
 @login_required
 def edit(comment_id: int):
     comment = _load_comment(comment_id)
@@ -399,6 +435,7 @@ def delete(comment_id: int):
 
 
 @bp.post("/comments/<int:comment_id>/reaction")
+@write_limited("reaction")
 @login_required
 def react(comment_id: int):
     comment = _load_comment(comment_id)

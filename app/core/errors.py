@@ -120,6 +120,8 @@ def init_error_handlers(app: Flask) -> None:
     def _http(error: HTTPException):
         if error.code not in MESSAGES:
             return error
+        if error.response is not None:  # a page made for this case (e.g. a 429 keeping a form)
+            return error.response
         if isinstance(error, SecurityError):  # a Host not in TRUSTED_HOSTS: no URL can be built
             return Response(str(MESSAGES[400][1]), status=400, mimetype="text/plain")
         response = render_error(error.code)

@@ -20,6 +20,7 @@ from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
 from app.core.permissions import can, require
+from app.core.ratelimit import write_limited
 from app.core.time import utcnow
 from app.core.urls import public_url_for
 from app.extensions import db
@@ -114,7 +115,22 @@ def _place_of(contribution: Contribution, shown: kinds.Shown | None) -> str:
     return url_for("processes.show", process_slug=process.slug)
 
 
+def _keep_report(contribution_id: int):
+    """The report form again with what was sent (a throttle was reached): nothing is lost."""
+    contribution = _readable_contribution(contribution_id)
+    shown = kinds.describe([contribution]).get(contribution.id)
+    return render_template(
+        "moderation/report.html",
+        contribution=contribution,
+        shown=shown,
+        kind=kinds.kind(contribution.kind),
+        back=_place_of(contribution, shown),
+        form=ReportForm(),
+    )
+
+
 @bp.route("/contributions/<int:contribution_id>/report", methods=["GET", "POST"])
+@write_limited("report", keep=_keep_report)
 @login_required
 def report(contribution_id: int):
     contribution = _readable_contribution(contribution_id)

@@ -31,6 +31,7 @@ from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
 from app.core.permissions import can, require
+from app.core.ratelimit import write_limited
 from app.core.time import utcnow
 from app.core.urls import safe_next
 from app.extensions import db
@@ -278,7 +279,30 @@ def _form_page(form, process: Process, proposal: Proposal | None, similar=()):
     ), (422 if form.errors else 200)
 
 
+def _keep_proposal_form(process_slug: str, proposal_id: int | None = None):
+    """The proposal form again with what was sent (a throttle was reached): nothing is lost."""
+    process = _process(process_slug)
+    proposal = _proposal(process, proposal_id) if proposal_id is not None else None
+    form = ProposalForm() if proposal is None else EditProposalForm()
+    _offer_categories(form, process)
+    return _form_page(form, process, proposal)
+
+
+def _keep_statement_form(process_slug: str, proposal_id: int):
+    process = _process(process_slug)
+    proposal = _proposal(process, proposal_id)
+    return render_template(
+        "proposals/statement.html",
+        municipality=current_municipality(),
+        process=process,
+        proposal=proposal,
+        form=StatementForm(),
+        own=services.own_statement(current_user, proposal),
+    )
+
+
 @bp.route("/processes/<process_slug>/proposals/new", methods=["GET", "POST"])
+@write_limited("proposal", keep=_keep_proposal_form)
 def new(process_slug: str):
     process = _process(process_slug)
     if refused := _refused(services.submit_refusal(current_user, process, utcnow())):
@@ -306,6 +330,7 @@ def new(process_slug: str):
 
 
 @bp.route("/processes/<process_slug>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@write_limited("proposal", keep=_keep_proposal_form)
 def edit(process_slug: str, proposal_id: int):
     process = _process(process_slug)
     proposal = _proposal(process, proposal_id)
@@ -415,11 +440,13 @@ def _change_support(process_slug: str, proposal_id: int, add: bool):
 
 
 @bp.post("/processes/<process_slug>/proposals/<int:proposal_id>/support")
+@write_limited("support")
 def support(process_slug: str, proposal_id: int):
     return _change_support(process_slug, proposal_id, add=True)
 
 
 @bp.post("/processes/<process_slug>/proposals/<int:proposal_id>/unsupport")
+@write_limited("support")
 def unsupport(process_slug: str, proposal_id: int):
     return _change_support(process_slug, proposal_id, add=False)
 
@@ -427,6 +454,7 @@ def unsupport(process_slug: str, proposal_id: int):
 @bp.route(
     "/processes/<process_slug>/proposals/<int:proposal_id>/statement", methods=["GET", "POST"]
 )
+@write_limited("proposal", keep=_keep_statement_form)
 def statement(process_slug: str, proposal_id: int):
     process = _process(process_slug)
     proposal = _proposal(process, proposal_id)

@@ -28,6 +28,7 @@ from app.core import tokens
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
 from app.core.permissions import can, require
+from app.core.ratelimit import write_limited
 from app.core.roles import TrialogGroup
 from app.core.time import utcnow
 from app.extensions import db
@@ -204,7 +205,16 @@ def _render_survey(survey: Survey, form, *, status: int = 200, preview: bool = F
     ), status
 
 
+def _keep_answers(process_slug: str, survey_id: int):
+    """The answer form again with what was sent (a throttle was reached): nothing is lost."""
+    survey = _visible_survey(process_slug, survey_id)
+    respondent = _respondent(survey)
+    changing = services.may_change(survey, respondent) and services.has_answered(survey, respondent)
+    return _render_survey(survey, forms.answer_form(survey), answered=False, changing=changing)
+
+
 @bp.route("/processes/<process_slug>/surveys/<int:survey_id>/", methods=["GET", "POST"])
+@write_limited("survey_answer", keep=_keep_answers)
 def show(process_slug: str, survey_id: int):
     """The survey: its answer form while open, else why not; after answering, the closing text."""
     survey = _visible_survey(process_slug, survey_id)
