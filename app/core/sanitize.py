@@ -58,3 +58,22 @@ def clean_rich(html: str | None) -> Markup:
     cleaner, linker = _tools()
     cleaned = cleaner.clean(clean_plain(html))
     return Markup(linker.linkify(cleaned))  # noqa: S704  bleach output is the safe form
+
+
+DOCUMENT_TAGS = RICH_TAGS | {"h2", "h3", "h4"}
+_document_local = threading.local()
+
+
+def clean_document(html: str | None) -> Markup:
+    """Sanitised rich text of a long document (legal pages): ``clean_rich`` plus headings."""
+    cleaner = getattr(_document_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _document_local.cleaner = bleach.Cleaner(
+            tags=DOCUMENT_TAGS,
+            attributes=RICH_ATTRIBUTES,
+            protocols=RICH_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+        )
+    _cleaner, linker = _tools()
+    return Markup(linker.linkify(cleaner.clean(clean_plain(html))))  # noqa: S704  bleach output

@@ -211,7 +211,9 @@ for _name in (
     export_table(_name)
 export_table("reports", omit=("snapshot",))  # a snapshot is someone else's text
 export_table("moderation_decisions", omit=("snapshot",))
-export_table("legal_documents", omit=("body",))  # public pages the person edited, by version
+export_table(
+    "legal_documents", omit=("body", "source")
+)  # public pages the person edited, by version
 
 not_exported(
     "notification_events",

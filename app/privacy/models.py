@@ -93,7 +93,8 @@ class LegalKind(StrEnum):
 class LegalDocument(db.Model):
     """One version of one legal page of one municipality; each save adds a version.
 
-    ``municipality_id`` NULL is the platform operator's own page. ``body`` is sanitised rich text.
+    ``municipality_id`` NULL is the platform operator's own page. ``source`` is the Markdown the
+    editor wrote, ``body`` the sanitised HTML made from it.
     ``asks_consent`` marks a version of the terms or privacy policy that everyone must accept again.
     """
 
@@ -108,7 +109,8 @@ class LegalDocument(db.Model):
         Enum(LegalKind, name="legal_kind", values_callable=_values, length=30)
     )
     version: Mapped[int] = mapped_column(Integer)
-    body: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)  # what the editor wrote (Markdown)
+    body: Mapped[str] = mapped_column(Text)  # the sanitised HTML shown
     asks_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

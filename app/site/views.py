@@ -21,14 +21,6 @@ from app.municipalities.services import active_municipalities
 
 bp = Blueprint("site", __name__)
 
-LEGAL_PAGES = {
-    "impressum": "site/impressum.html",
-    "datenschutz": "site/privacy.html",
-    "barrierefreiheit": "site/accessibility.html",
-    "nutzungsbedingungen": "site/terms.html",
-}
-
-
 @bp.get("/")
 def home():
     page = paginate(active_municipalities())
@@ -37,7 +29,10 @@ def home():
 
 @bp.get("/<any(impressum, datenschutz, barrierefreiheit, nutzungsbedingungen):name>")
 def legal(name: str):
-    return render_template(LEGAL_PAGES[name])
+    """The platform operator's own page: its newest edited version, else the built-in template."""
+    from app.privacy.legal import page_context
+
+    return render_template("privacy/legal_page.html", **page_context(None, name))
 
 
 @bp.get("/lang/<code>")

@@ -90,6 +90,7 @@ def upgrade():
             nullable=False,
         ),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("asks_consent", sa.Boolean(), nullable=False),
         sa.Column("note", sa.String(length=200), nullable=False),

@@ -21,6 +21,7 @@ def _new_platform_version(app, kind: str = "nutzungsbedingungen", asks_consent: 
                 municipality_id=None,
                 kind=LegalKind(kind),
                 version=latest + 1,
+                source="Neu",
                 body="<p>Neu</p>",
                 asks_consent=asks_consent,
             )

@@ -420,6 +420,24 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("privacy.renew_consent", "POST"): Route(LOGIN, 302),
     ("privacy.consents_page", "GET"): Route(LOGIN),
     ("privacy.consents_page", "POST"): Route(LOGIN, 302),
+    ("legal.show", "GET"): Route(PUBLIC, args=lambda w: {**_slug(w), "kind": "datenschutz"}),
+    ("legal.admin_index", "GET"): Route(MEMBER_ADMIN, args=_slug),
+    ("legal.edit", "GET"): Route(MEMBER_ADMIN, args=lambda w: {**_slug(w), "kind": "impressum"}),
+    ("legal.edit", "POST"): Route(MEMBER_ADMIN, 422, lambda w: {**_slug(w), "kind": "impressum"}),
+    ("legal.history", "GET"): Route(
+        MEMBER_ADMIN, args=lambda w: {**_slug(w), "kind": "impressum"}
+    ),
+    # no version saved yet in the world
+    ("legal.show_version", "GET"): Route(
+        MEMBER_ADMIN, 404, lambda w: {**_slug(w), "kind": "impressum", "number": 1}
+    ),
+    ("platform_legal.admin_index", "GET"): Route(PLATFORM),
+    ("platform_legal.edit", "GET"): Route(PLATFORM, args=lambda w: {"kind": "impressum"}),
+    ("platform_legal.edit", "POST"): Route(PLATFORM, 422, lambda w: {"kind": "impressum"}),
+    ("platform_legal.history", "GET"): Route(PLATFORM, args=lambda w: {"kind": "impressum"}),
+    ("platform_legal.show_version", "GET"): Route(
+        PLATFORM, 404, lambda w: {"kind": "impressum", "number": 1}
+    ),
     ("audit.log", "GET"): Route(MEMBER_ADMIN, args=_slug),
     ("platform_audit.log_all", "GET"): Route(PLATFORM),
 }
