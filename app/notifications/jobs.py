@@ -25,6 +25,7 @@ from app.notifications import mails, services
 from app.notifications.models import Delivery, DigestSent, Notification
 
 MAIL_USERS_PER_RUN = 200
+COMMIT_EVERY = 50  # people per transaction: one commit each would dominate on a big fan-out
 DEADLINE_WARNING = timedelta(days=3)
 
 
@@ -115,13 +116,15 @@ def send_due(now: datetime, limit: int = MAIL_USERS_PER_RUN) -> MailReport:
         .limit(limit)
     ).all()
     db.session.rollback()
-    for user_id in user_ids:
-        try:
+    try:
+        for position, user_id in enumerate(user_ids, 1):
             mail_user(user_id, now, report)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+            if position % COMMIT_EVERY == 0:
+                db.session.commit()  # claims and their queued mails commit together
+        db.session.commit()
+    except Exception:
+        db.session.rollback()  # nothing of the uncommitted batch was claimed or queued
+        raise
     return report
 
 

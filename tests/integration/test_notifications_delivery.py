@@ -223,7 +223,14 @@ def test_without_consent_to_e_mail_notifications_nothing_is_mailed(
     app, outbox, town, process, make_member
 ):
     pytest.importorskip("app.privacy.consents")
+    from app.accounts.models import User
+    from app.extensions import db
+    from app.privacy.consents import ConsentKind, record
+
     author, _repliers = _replies(app, town, process, make_member)
+    with app.app_context():  # the person said no to e-mail notifications
+        record(db.session.get(User, author.id), ConsentKind.EMAIL_NOTIFICATIONS, False)
+        db.session.commit()
     consent_to_mail(app, except_ids={author.id})
     run(app, consent=False)
     assert notified(app, "comment_reply") == {author.id: ["comment_reply"]}
