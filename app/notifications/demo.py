@@ -2,7 +2,7 @@
 
 The other seeders' acts already recorded events through the domains' signals; this seeder lets the
 citizen follow Musterstadt's published processes, records a few events about her own contributions
-(an official answer, a reply, a phase change, a closing reminder) and expands everything at once, as
+(a reply, a phase change, a closing reminder; official answers come from the proposals seeder) and expands everything at once, as
 the scheduler would. Idempotent: every demo event has a unique key, and only pending events expand.
 """
 
@@ -20,10 +20,8 @@ from app.notifications import kinds, services
 from app.notifications.services import link
 from app.processes import services as processes
 from app.processes.models import PhaseKind, Process, ProcessState
-from app.proposals.models import Proposal
 
 CITIZEN = "buerger@musterstadt.example"
-STAFF = "verwaltung@musterstadt.example"
 COUNCIL = "rat@musterstadt.example"
 
 
@@ -40,7 +38,7 @@ def _own(citizen: User, kind: str):
 
 
 def seed_notifications(municipalities: dict[str, Municipality], users: dict[str, User]) -> None:
-    citizen, staff, council = users.get(CITIZEN), users.get(STAFF), users.get(COUNCIL)
+    citizen, council = users.get(CITIZEN), users.get(COUNCIL)
     town = municipalities.get("musterstadt")
     if citizen is None or town is None:
         return
@@ -53,30 +51,6 @@ def seed_notifications(municipalities: dict[str, Municipality], users: dict[str,
     for process in published:
         processes.follow(citizen, process)
     slug = town.slug
-
-    proposal = db.session.scalar(
-        select(Proposal).where(Proposal.contribution_id.in_(_own(citizen, "proposal"))).limit(1)
-    )
-    if proposal is not None and staff is not None:
-        services.record(
-            kinds.PROPOSAL_ANSWER,
-            municipality_id=town.id,
-            process_id=proposal.process_id,
-            actor_id=staff.id,
-            object_id=proposal.id,
-            payload={
-                "title": proposal.title,
-                "proposal_id": proposal.id,
-                "status": proposal.status.value,
-            },
-            target=link(
-                "proposals.show",
-                slug=slug,
-                process_slug=proposal.process.slug,
-                proposal_id=proposal.id,
-            ),
-            dedupe_key=f"demo:answer:{proposal.id}",
-        )
 
     comment = db.session.scalar(
         select(Comment).where(Comment.contribution_id.in_(_own(citizen, "comment"))).limit(1)
