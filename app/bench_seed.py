@@ -739,6 +739,7 @@ def seed_bench(
     comments.clear()
 
     survey_id = _seed_survey(load, put, rng, sizes, now, municipality_id, process_ids[0], groups)
+    _keep_deadlines(process_ids)
     load.finish()
     return Plan(
         municipality_slug=BENCH_SLUG,
@@ -750,6 +751,15 @@ def seed_bench(
         user_ids=user_ids,
         counts=counts,
     )
+
+
+def _keep_deadlines(process_ids: list[int]) -> None:
+    """The answer promise's kept deadlines, from the loaded supports (as a settings change does)."""
+    from app.processes.models import Process
+    from app.proposals.services import recompute_answer_due
+
+    for process_id in process_ids:
+        recompute_answer_due(db.session.get(Process, process_id))
 
 
 def _seed_survey(load, put, rng, sizes, now, municipality_id, process_id, groups) -> int:

@@ -129,6 +129,7 @@ class Proposal(db.Model):
     __table_args__ = (
         Index("ix_proposals_process_created", "process_id", "created_at"),
         Index("ix_proposals_process_supports", "process_id", "support_count"),
+        Index("ix_proposals_process_due", "process_id", "answer_due_at"),
         CheckConstraint("support_count >= 0", name="support_count_not_negative"),
         CheckConstraint(
             "(latitude IS NULL) = (longitude IS NULL)", name="location_complete_or_empty"
@@ -164,6 +165,9 @@ class Proposal(db.Model):
     )
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     support_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Kept with the supports: when the answer promise falls due (the N-th current support plus D
+    # days), empty while the proposal has fewer than N supports or the process promises nothing.
+    answer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     process: Mapped[Process] = relationship()
@@ -222,7 +226,11 @@ class ProposalSupport(db.Model):
     """One person supports one proposal; the unique constraint makes a second support impossible."""
 
     __tablename__ = "proposal_supports"
-    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "user_id"),
+        # The N-th support of a proposal (the answer promise's clock) is a short index scan.
+        Index("ix_proposal_supports_proposal_created", "proposal_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))

@@ -1,8 +1,10 @@
 """The answer promise: every proposal with N supports gets an official answer within D days.
 
-The clock starts when a proposal has N supports: the time of its N-th current support, computed from
-the support rows with a window function (so a changed threshold applies at once, and a support taken
-back moves the clock as it should). An answer is the first decision (``Proposal.answered_at``);
+The clock starts when a proposal has N supports: the time of its N-th current support. The deadline
+is kept on the proposal (``Proposal.answer_due_at``): set when a support makes it cross the
+threshold, moved when a support among the first N is taken back, recomputed for the whole process
+when its promise changes (``services.recompute_answer_due``), so page views read one indexed column
+instead of ranking every support of the process. An answer is the first decision (``Proposal.answered_at``);
 "under review" alone does not keep the promise.
 """
 
@@ -11,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, Subquery, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 
 from app.contributions.models import Contribution, Visibility
 from app.extensions import db
 from app.processes.models import Process
-from app.proposals.models import Proposal, ProposalSupport
+from app.proposals.models import Proposal
 from app.proposals.services import settings_for
 
 
@@ -36,44 +38,19 @@ def promise_for(process: Process) -> Promise | None:
     return Promise(settings.answer_threshold, settings.answer_days)
 
 
-def _reached(process: Process, promise: Promise) -> Subquery:
-    """(proposal_id, reached_at): when each proposal of the process got its N-th current support."""
-    ranked = (
-        select(
-            ProposalSupport.proposal_id,
-            ProposalSupport.created_at,
-            func.row_number()
-            .over(
-                partition_by=ProposalSupport.proposal_id,
-                order_by=(ProposalSupport.created_at, ProposalSupport.id),
-            )
-            .label("rank"),
-        )
-        .join(Proposal, Proposal.id == ProposalSupport.proposal_id)
-        .where(Proposal.process_id == process.id)
-        .subquery()
-    )
-    return (
-        select(ranked.c.proposal_id, ranked.c.created_at.label("reached_at"))
-        .where(ranked.c.rank == promise.threshold)
-        .subquery()
-    )
-
-
 def due_listing(process: Process, promise: Promise) -> Select:
     """Published, not withdrawn, unanswered proposals the promise covers, the longest waiting first."""
-    reached = _reached(process, promise)
     return (
         select(Proposal)
-        .join(reached, reached.c.proposal_id == Proposal.id)
         .join(Contribution, Contribution.id == Proposal.contribution_id)
         .where(
             Proposal.process_id == process.id,
+            Proposal.answer_due_at.is_not(None),
             Proposal.answered_at.is_(None),
             Proposal.withdrawn_at.is_(None),
             Contribution.visibility == Visibility.VISIBLE,
         )
-        .order_by(reached.c.reached_at, Proposal.id)
+        .order_by(Proposal.answer_due_at, Proposal.id)
     )
 
 
@@ -81,13 +58,14 @@ def due_dates(process: Process, promise: Promise, proposal_ids: list[int]) -> di
     """The answer deadline of each given proposal that reached the threshold, in one query."""
     if not proposal_ids:
         return {}
-    reached = _reached(process, promise)
     rows = db.session.execute(
-        select(reached.c.proposal_id, reached.c.reached_at).where(
-            reached.c.proposal_id.in_(proposal_ids)
+        select(Proposal.id, Proposal.answer_due_at).where(
+            Proposal.process_id == process.id,
+            Proposal.id.in_(proposal_ids),
+            Proposal.answer_due_at.is_not(None),
         )
     )
-    return {proposal_id: promise.due(reached_at) for proposal_id, reached_at in rows}
+    return {proposal_id: due for proposal_id, due in rows}
 
 
 @dataclass(frozen=True)
@@ -118,25 +96,23 @@ def answer_record(process: Process, now: datetime) -> Record | None:
     promise = promise_for(process)
     if promise is None:
         return None
-    reached = _reached(process, promise)
-    rows = db.session.execute(
-        select(Proposal.answered_at, Proposal.withdrawn_at, reached.c.reached_at)
-        .join(reached, reached.c.proposal_id == Proposal.id)
+    unanswered = and_(Proposal.answered_at.is_(None), Proposal.withdrawn_at.is_(None))
+
+    def counted(condition) -> ColumnElement:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    on_time, late, overdue, pending = db.session.execute(
+        select(
+            counted(Proposal.answered_at <= Proposal.answer_due_at),
+            counted(Proposal.answered_at > Proposal.answer_due_at),
+            counted(and_(unanswered, Proposal.answer_due_at < now)),
+            counted(and_(unanswered, Proposal.answer_due_at >= now)),
+        )
         .join(Contribution, Contribution.id == Proposal.contribution_id)
-        .where(Contribution.visibility == Visibility.VISIBLE)
-    )
-    on_time = late = overdue = pending = 0
-    for answered_at, withdrawn_at, reached_at in rows:
-        due = promise.due(reached_at)
-        if answered_at is not None:
-            if answered_at <= due:
-                on_time += 1
-            else:
-                late += 1
-        elif withdrawn_at is not None:
-            continue
-        elif due < now:
-            overdue += 1
-        else:
-            pending += 1
+        .where(
+            Proposal.process_id == process.id,
+            Proposal.answer_due_at.is_not(None),
+            Contribution.visibility == Visibility.VISIBLE,
+        )
+    ).one()
     return Record(promise, on_time, late, overdue, pending)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import bleach
 from flask_babel import gettext as _
@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.contributions import services as contributions
@@ -315,15 +316,101 @@ def support_refusal(user, proposal: Proposal, now: datetime) -> str | None:
 _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
-def _change_support_count(proposal: Proposal, delta: int) -> None:
-    """Atomic in the database, so concurrent supports never lose a count."""
-    db.session.execute(
+def _change_support_count(proposal: Proposal, delta: int) -> int:
+    """Atomic in the database, so concurrent supports never lose a count; the new count comes back
+    with the update (``RETURNING``), so nothing is read again."""
+    count = db.session.scalar(
         update(Proposal)
         .where(Proposal.id == proposal.id)
         .values(support_count=Proposal.support_count + delta)
+        .returning(Proposal.support_count)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(proposal, ["support_count"])
+    set_committed_value(proposal, "support_count", count)
+    return count
+
+
+def _nth_support_at(proposal_id: int, n: int) -> datetime | None:
+    """When the ``n``-th current support of a proposal came (one short index scan)."""
+    return db.session.scalar(
+        select(ProposalSupport.created_at)
+        .where(ProposalSupport.proposal_id == proposal_id)
+        .order_by(ProposalSupport.created_at, ProposalSupport.id)
+        .offset(n - 1)
+        .limit(1)
+    )
+
+
+def _keep_answer_due(proposal: Proposal, count: int, added_at: datetime | None = None) -> None:
+    """Keep ``answer_due_at`` right after the support count changed to ``count``.
+
+    The deadline moves only when the proposal crosses the threshold, or when a support among the
+    first N is taken back; a support that comes after the N-th changes nothing (no query).
+    """
+    settings = settings_for(proposal.process)
+    due = proposal.answer_due_at
+    if settings is None or not settings.promises_answers or count < settings.answer_threshold:
+        wanted = None
+    elif (
+        added_at is not None
+        and due is not None
+        and added_at >= due - timedelta(days=settings.answer_days)
+    ):
+        return  # a later support: the N-th one stays where it was
+    else:
+        reached = _nth_support_at(proposal.id, settings.answer_threshold)
+        wanted = None if reached is None else reached + timedelta(days=settings.answer_days)
+    if wanted != due:
+        db.session.execute(
+            update(Proposal)
+            .where(Proposal.id == proposal.id)
+            .values(answer_due_at=wanted)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(proposal, "answer_due_at", wanted)
+
+
+def recompute_answer_due(process: Process) -> None:
+    """Every proposal's deadline of ``process`` from its supports, after the promise changed.
+
+    One window query over the process's supports, run when staff change the settings, never on a
+    page view.
+    """
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.process_id == process.id, Proposal.answer_due_at.is_not(None))
+        .values(answer_due_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    settings = settings_for(process)
+    if settings is None or not settings.promises_answers:
+        return
+    ranked = (
+        select(
+            ProposalSupport.proposal_id,
+            ProposalSupport.created_at,
+            func.row_number()
+            .over(
+                partition_by=ProposalSupport.proposal_id,
+                order_by=(ProposalSupport.created_at, ProposalSupport.id),
+            )
+            .label("rank"),
+        )
+        .join(Proposal, Proposal.id == ProposalSupport.proposal_id)
+        .where(Proposal.process_id == process.id)
+        .subquery()
+    )
+    days = timedelta(days=settings.answer_days)
+    rows = [
+        {"id": proposal_id, "answer_due_at": reached + days}
+        for proposal_id, reached in db.session.execute(
+            select(ranked.c.proposal_id, ranked.c.created_at).where(
+                ranked.c.rank == settings.answer_threshold
+            )
+        )
+    ]
+    if rows:
+        db.session.execute(update(Proposal), rows)
 
 
 def support(user: User, proposal: Proposal, now: datetime | None = None) -> bool:
@@ -334,19 +421,20 @@ def support(user: User, proposal: Proposal, now: datetime | None = None) -> bool
     same transaction. (A savepoint around a failing insert would do the same on PostgreSQL, but on
     SQLite the driver lets the savepoint's release commit the transaction halfway.)
     """
-    refusal = support_refusal(user, proposal, now or utcnow())
+    at = now or utcnow()
+    refusal = support_refusal(user, proposal, at)
     if refusal:
         raise NotAllowed(refusal)
     insert = _INSERTS[db.session.get_bind().dialect.name]
     inserted = db.session.scalar(
         insert(ProposalSupport)
-        .values(proposal_id=proposal.id, user_id=user.id, created_at=now or utcnow())
+        .values(proposal_id=proposal.id, user_id=user.id, created_at=at)
         .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
         .returning(ProposalSupport.id)
     )
     if inserted is None:
         return False
-    _change_support_count(proposal, +1)
+    _keep_answer_due(proposal, _change_support_count(proposal, +1), added_at=at)
     return True
 
 
@@ -362,7 +450,7 @@ def unsupport(user: User, proposal: Proposal, now: datetime | None = None) -> bo
     )
     if deleted.rowcount != 1:
         return False
-    _change_support_count(proposal, -1)
+    _keep_answer_due(proposal, _change_support_count(proposal, -1))
     return True
 
 
@@ -609,6 +697,8 @@ def save_settings(
         else:
             category.position = position
     db.session.flush()
+    if (before["answer_threshold"], before["answer_days"]) != (answer_threshold, answer_days):
+        recompute_answer_due(process)
     audit.record(
         actor_id=actor.id,
         action="proposal_settings.update",

@@ -26,6 +26,7 @@ from app.outcomes import reports, services, signals
 from app.outcomes.models import CouncilDecision, CouncilStatement, Outcome
 from app.processes.models import PhaseKind, Process
 from app.proposals.models import Proposal, ProposalSettings, ProposalSupport
+from app.proposals.services import recompute_answer_due
 
 DAY = timedelta(days=1)
 WEEK1 = datetime(2026, 3, 3, 10, tzinfo=UTC)  # a Tuesday; its week begins Monday 2 March
@@ -134,6 +135,9 @@ def data(app, town, evaluating, make_member):
                 reason=ReportReason.SPAM,
             )
         )
+        db.session.flush()
+        # Support rows written directly: keep the promise's deadlines as the services do.
+        recompute_answer_due(db.session.get(Process, evaluating.id))
         db.session.commit()
     return {"citizens": c, "staff": s1, "council": k1, "proposals": (p1, p2, p3)}
 

@@ -227,7 +227,11 @@ def _supports(app, proposal_id: int, users, at) -> None:
             db.session.add(
                 ProposalSupport(proposal_id=proposal_id, user_id=user.id, created_at=moment)
             )
-        db.session.get(Proposal, proposal_id).support_count = len(users)
+        proposal = db.session.get(Proposal, proposal_id)
+        proposal.support_count = len(users)
+        db.session.flush()
+        # Rows written directly: keep the promise's deadlines as the services do.
+        services.recompute_answer_due(proposal.process)
         db.session.commit()
 
 
