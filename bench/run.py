@@ -133,6 +133,15 @@ def _flask(env: dict, *args: str, timeout: float) -> None:
     )  # fmt: skip
 
 
+def _head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def prepare_database(url: str, scale: float, *, reseed: bool) -> float:
     """Create, migrate and seed the bench database unless it holds this scale already.
 
@@ -153,7 +162,8 @@ def prepare_database(url: str, scale: float, *, reseed: bool) -> float:
                     "SELECT count(*) FROM proposals p JOIN processes r ON r.id = p.process_id "
                     "WHERE r.slug = 'radverkehrskonzept-2030'"
                 ).fetchone()[0]
-            if found == expected:
+                revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+            if found == expected and revision == _head_revision():
                 print(f"Database {name} holds scale {scale} already; reusing it.")
                 return 0.0
         except psycopg.Error:

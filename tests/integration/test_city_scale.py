@@ -113,6 +113,6 @@ def test_support_post_statements_stay_bounded(
     with count_queries() as counted:
         response = client.post(town.url(proposal, "support"), headers={"HX-Request": "true"})
     assert response.status_code == 200
-    # A regression guard at today's count (29 on SQLite, 30 on PostgreSQL, with login, phase gate, moderation guards and the
-    # widget); the goal of a handful is not reached yet (see bench/results.md).
+    # A regression guard at today's count (29 on SQLite, 30 on PostgreSQL: login, phase gate,
+    # moderation guards, the widget); the goal of a handful is not reached yet (bench/results.md).
     assert counted.count <= 30
