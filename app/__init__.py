@@ -38,6 +38,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.processes import views as processes
     from app.proposals import policies as _proposal_policies  # noqa: F401  registers rules
     from app.proposals import views as proposals
+    from app.residency import init_app as init_residency
     from app.site import views as site
     from app.surveys import policies as _survey_policies  # noqa: F401  registers rules
     from app.surveys import views as surveys
@@ -78,6 +79,7 @@ def create_app(config_name: str | None = None) -> Flask:
     init_api(app)
     init_outcomes(app)
     init_privacy(app)
+    init_residency(app)
     init_error_handlers(app)
     init_security_headers(app)
     app.jinja_env.add_extension("jinja2.ext.do")

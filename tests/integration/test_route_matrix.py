@@ -40,6 +40,7 @@ COUNCIL = "council"  # council members of this municipality
 OFFICIAL_ANSWER = "official_answer"  # staff and admins of this municipality
 # moderators, staff, facilitators, admins of this municipality; platform admins (not council)
 MODERATE = "moderate"
+RESIDENCY = "residency"  # staff and admins of this municipality; platform admins
 # council, staff, facilitators, admins of this municipality; platform admins (the consolidated report)
 REPORT = "report"
 # the API's writes: a personal token in the Authorization header, never a browser session (401)
@@ -80,6 +81,7 @@ ADMITTED = {
     COUNCIL: {"council"},
     OFFICIAL_ANSWER: {"staff", "admin"},
     MODERATE: {"staff", "moderator", "facilitator", "admin", "platform_admin"},
+    RESIDENCY: {"staff", "admin", "platform_admin"},
     REPORT: {"council", "staff", "facilitator", "admin", "platform_admin"},
     API_TOKEN: set(ACTORS),
     API_TOKENS: {"staff", "facilitator", "admin", "other_staff", "other_admin"},
@@ -424,9 +426,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("legal.admin_index", "GET"): Route(MEMBER_ADMIN, args=_slug),
     ("legal.edit", "GET"): Route(MEMBER_ADMIN, args=lambda w: {**_slug(w), "kind": "impressum"}),
     ("legal.edit", "POST"): Route(MEMBER_ADMIN, 422, lambda w: {**_slug(w), "kind": "impressum"}),
-    ("legal.history", "GET"): Route(
-        MEMBER_ADMIN, args=lambda w: {**_slug(w), "kind": "impressum"}
-    ),
+    ("legal.history", "GET"): Route(MEMBER_ADMIN, args=lambda w: {**_slug(w), "kind": "impressum"}),
     # no version saved yet in the world
     ("legal.show_version", "GET"): Route(
         MEMBER_ADMIN, 404, lambda w: {**_slug(w), "kind": "impressum", "number": 1}
@@ -438,6 +438,23 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("platform_legal.show_version", "GET"): Route(
         PLATFORM, 404, lambda w: {"kind": "impressum", "number": 1}
     ),
+    ("residency.index", "GET"): Route(RESIDENCY, args=_slug),
+    # an unticked box: the draft process needs no verification, saved
+    ("residency.residents_only", "POST"): Route(
+        RESIDENCY, 302, lambda w: {**_slug(w), "process_id": w.ids["draft"]}
+    ),
+    ("residency.generate_codes", "POST"): Route(RESIDENCY, 422, _slug),
+    ("residency.void_codes", "POST"): Route(RESIDENCY, 404, lambda w: {**_slug(w), "batch_id": 0}),
+    ("residency.members", "GET"): Route(RESIDENCY, args=_slug),
+    ("residency.verify_member", "POST"): Route(RESIDENCY, 302, _membership),
+    ("residency.revoke", "GET"): Route(
+        RESIDENCY, 404, lambda w: {**_slug(w), "verification_id": 0}
+    ),
+    ("residency.revoke", "POST"): Route(
+        RESIDENCY, 404, lambda w: {**_slug(w), "verification_id": 0}
+    ),
+    ("residency_account.account", "GET"): Route(LOGIN),
+    ("residency_account.account", "POST"): Route(LOGIN, 422),
     ("audit.log", "GET"): Route(MEMBER_ADMIN, args=_slug),
     ("platform_audit.log_all", "GET"): Route(PLATFORM),
 }
