@@ -1,7 +1,7 @@
 """The demo data behind ``flask seed-demo``: Musterstadt, Beispielheim and one login per role.
 
-Idempotent: running it again finds what exists and adds only what is missing. Later issues add
-their demo content through ``DEMO_SEEDERS``.
+Idempotent: running it again finds what exists and adds only what is missing. Each domain adds its
+demo content from its ``init_app`` with ``register_demo_seeder``.
 """
 
 from __future__ import annotations
@@ -66,7 +66,27 @@ DEMO_LOGINS = [
     DemoLogin("buerger@beispielheim.example", "Ben Bürger", "beispielheim", Role.CITIZEN),
 ]
 
-DEMO_SEEDERS: list[Callable[[dict[str, Municipality], dict[str, User]], None]] = []
+Seeder = Callable[[dict[str, Municipality], dict[str, User]], None]
+DEMO_SEEDERS: list[Seeder] = []
+_SEEDER_ORDER: dict[Seeder, int] = {}
+
+# Where the existing seeders stand; a new domain's seeder takes the default (between the formats
+# and the comments), so comments, moderation and notifications can build on what it wrote.
+SEED_PROCESSES, SEED_SURVEYS, SEED_PROPOSALS, SEED_DEFAULT = 10, 20, 30, 50
+SEED_COMMENTS, SEED_MODERATION, SEED_OUTCOMES, SEED_NOTIFICATIONS = 60, 70, 80, 90
+
+
+def register_demo_seeder(seeder: Seeder, *, order: int = SEED_DEFAULT) -> Seeder:
+    """Have ``seed_demo`` call ``seeder(municipalities, users)``, lower ``order`` first.
+
+    Called from a domain's ``init_app``; registering the same seeder again (a second app in the
+    same process) changes nothing.
+    """
+    if seeder not in _SEEDER_ORDER:
+        _SEEDER_ORDER[seeder] = order
+        DEMO_SEEDERS.append(seeder)
+        DEMO_SEEDERS.sort(key=lambda known: _SEEDER_ORDER.get(known, SEED_DEFAULT))
+    return seeder
 
 
 def _municipality(slug: str) -> Municipality:
@@ -116,41 +136,3 @@ def seed_demo() -> dict[str, User]:
 
 def is_empty() -> bool:
     return db.session.scalar(select(Municipality.id).limit(1)) is None
-
-
-def _register_domain_seeders() -> None:
-    from app.processes.demo import seed_processes
-
-    if seed_processes not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_processes)
-    from app.surveys.demo import seed_survey
-
-    if seed_survey not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_survey)
-    from app.proposals.demo import seed_proposals
-
-    if seed_proposals not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_proposals)
-    # Comments come last: they take part in the threads the other seeders' objects hold.
-    from app.comments.demo import seed_comments
-
-    if seed_comments not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_comments)
-    # Moderation after everything that writes contributions: its demo reports point at them.
-    from app.moderation.demo import seed_moderation
-
-    if seed_moderation not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_moderation)
-    # The finished process's outcome: its proposal, statements, decisions (no reports point there).
-    from app.outcomes.demo import seed_outcomes
-
-    if seed_outcomes not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_outcomes)
-    # Last: the notifications of everything the seeders did, and the demo citizen's unread news.
-    from app.notifications.demo import seed_notifications
-
-    if seed_notifications not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_notifications)
-
-
-_register_domain_seeders()

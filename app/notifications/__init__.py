@@ -12,9 +12,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the receivers, the jobs, the policies and the header count."""
+    from app.demo import SEED_NOTIFICATIONS, register_demo_seeder
     from app.notifications import jobs as _jobs  # noqa: F401  registers scheduler jobs
     from app.notifications import policies as _policies  # noqa: F401  registers rules
     from app.notifications import receivers, services, views
+    from app.notifications.demo import seed_notifications
 
     receivers.connect()
     app.register_blueprint(views.bp)
@@ -23,3 +25,5 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _unread_notifications() -> dict:
         return {"unread_notifications": services.unread_count_of_current_user}
+
+    register_demo_seeder(seed_notifications, order=SEED_NOTIFICATIONS)

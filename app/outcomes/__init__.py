@@ -12,9 +12,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the rules, the contribution kind and the blueprints of the outcomes domain."""
+    from app.demo import SEED_OUTCOMES, register_demo_seeder
     from app.outcomes import policies as _policies  # noqa: F401  registers rules
     from app.outcomes import registry as _registry  # noqa: F401  registers the contribution kind
     from app.outcomes import views
+    from app.outcomes.demo import seed_outcomes
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.account_bp)
+    register_demo_seeder(seed_outcomes, order=SEED_OUTCOMES)

@@ -1,7 +1,18 @@
-"""Proposals: submit, support, find, and an official answer for each.
+"""Proposals: submit, support, find, and an official answer for each."""
 
-Importing the package registers the "proposals" participation format and the contribution kinds
-"proposal" and "statement".
-"""
+from __future__ import annotations
 
-from app.proposals import registry as _registry  # noqa: F401
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the rules, the "proposals" format, the kinds "proposal" and "statement", the owner
+    of each proposal's comment thread, the pages and the demo proposals."""
+    from app.demo import SEED_PROPOSALS, register_demo_seeder
+    from app.proposals import policies as _policies  # noqa: F401  registers rules
+    from app.proposals import registry as _registry  # noqa: F401  format, kinds, thread owner
+    from app.proposals import views
+    from app.proposals.demo import seed_proposals
+
+    app.register_blueprint(views.bp)  # before the CSP is built: it adds the map tile host
+    register_demo_seeder(seed_proposals, order=SEED_PROPOSALS)

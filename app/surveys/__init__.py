@@ -1,5 +1,18 @@
-"""Surveys (Umfragen): a builder for staff, accessible answering, results people can read, exports.
+"""Surveys (Umfragen): a builder for staff, accessible answering, results people can read, exports."""
 
-Registers the "surveys" participation format and the "survey_answer" contribution kind when its
-views are imported (see ``registration``).
-"""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the rules, the "surveys" format, the "survey_answer" kind, the pages and the demo
+    survey."""
+    from app.demo import SEED_SURVEYS, register_demo_seeder
+    from app.surveys import policies as _policies  # noqa: F401  registers rules
+    from app.surveys import registry as _registry  # noqa: F401  format and kind
+    from app.surveys import views
+    from app.surveys.demo import seed_survey
+
+    app.register_blueprint(views.bp)
+    register_demo_seeder(seed_survey, order=SEED_SURVEYS)

@@ -19,11 +19,8 @@ from flask import (
 )
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from app.contributions import kinds
 from app.core import tokens
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
@@ -32,17 +29,14 @@ from app.core.ratelimit import write_limited
 from app.core.roles import TrialogGroup
 from app.core.time import utcnow
 from app.extensions import db
-from app.municipalities.models import Municipality
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
-from app.processes import formats
 from app.processes import services as processes
 from app.processes.forms import local_to_utc, utc_to_local
 from app.processes.loading import visible_process
 from app.processes.models import Process
 from app.processes.services import GateReason
-from app.surveys import charts, exports, forms, policies, results, services
+from app.surveys import charts, exports, forms, results, services
 from app.surveys.models import (
-    Answer,
     Audience,
     Option,
     Question,
@@ -50,7 +44,6 @@ from app.surveys.models import (
     ResultsVisibility,
     Schedule,
     Survey,
-    SurveyState,
 )
 
 bp = tenant_blueprint(Blueprint("surveys", __name__, url_prefix="/<slug>"))
@@ -791,80 +784,3 @@ def export_xlsx(survey_id: int):
         survey,
         "xlsx",
     )
-
-
-# --- registration with processes and contributions ----------------------------------------------
-
-
-def _surveys_url(process: Process) -> str:
-    return url_for("surveys.index", slug=process.municipality.slug, process_slug=process.slug)
-
-
-def _count_surveys(process_ids) -> dict[int, int]:
-    """Published surveys per process, for all given processes in one query."""
-    ids = list(process_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Survey.process_id, func.count(Survey.id))
-        .where(Survey.process_id.in_(ids), Survey.state == SurveyState.PUBLISHED)
-        .group_by(Survey.process_id)
-    )
-    return {process_id: count for process_id, count in rows}
-
-
-def _describe_answers(contribution_ids) -> dict[int, kinds.Shown]:
-    """Moderation and "my contributions": the survey and question of each free-text answer."""
-    ids = list(contribution_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(
-            Answer.contribution_id,
-            Answer.question_id,
-            Answer.text,
-            Survey,
-            Process.slug,
-            Municipality.slug,
-        )
-        .join(Question, Question.id == Answer.question_id)
-        .join(Survey, Survey.id == Question.survey_id)
-        .join(Process, Process.id == Survey.process_id)
-        .join(Municipality, Municipality.id == Survey.municipality_id)
-        .where(Answer.contribution_id.in_(ids))
-    )
-    shown = {}
-    for contribution_id, question_id, text, survey, process_slug, slug in rows:
-        shown[contribution_id] = kinds.Shown(
-            title=_("Answer in the survey “%(title)s”", title=survey.title),
-            excerpt=(text or "")[:200],
-            text=text or "",
-            url=url_for(
-                "surveys.texts",
-                slug=slug,
-                process_slug=process_slug,
-                survey_id=survey.id,
-                question_id=question_id,
-            ),
-        )
-    return shown
-
-
-formats.register_format(
-    formats.Format(
-        "surveys",
-        _l("Surveys"),
-        _l("Participants answer a questionnaire."),
-        url=_surveys_url,
-        count=_count_surveys,
-        count_label=_l("%(num)d surveys"),
-    )
-)
-kinds.register_kind(
-    kinds.Kind(
-        services.KIND,
-        _l("Survey answer"),
-        _describe_answers,
-        can_read=policies.can_read_answer,
-    )
-)
