@@ -33,7 +33,7 @@ class LegalDocumentForm(FlaskForm):
             Length(max=100_000, message=_l("At most %(max)d characters.", max=100_000)),
         ],
         description=_l(
-            "Paragraphs, bold, italic, lists and links are kept; everything else is removed."
+            "Paragraphs, headings, bold, italic, lists and links are kept; everything else is removed."
         ),
         render_kw={"rows": 24},
     )
