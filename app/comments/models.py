@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.contributions.models import Contribution, Thread
+from app.core.enums import enum_column
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -74,14 +75,7 @@ class CommentReaction(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    value: Mapped[Reaction] = mapped_column(
-        Enum(
-            Reaction,
-            name="comment_reaction",
-            values_callable=lambda e: [m.value for m in e],
-            length=10,
-        )
-    )
+    value: Mapped[Reaction] = mapped_column(enum_column(Reaction, "comment_reaction", length=10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

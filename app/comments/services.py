@@ -27,6 +27,7 @@ from app.comments.models import Comment, CommentReaction, ProcessThread, Reactio
 from app.contributions import services as contributions
 from app.contributions.models import Contribution, Thread, Visibility
 from app.core import audit
+from app.core.enums import LabelledEnum
 from app.core.roles import Role
 from app.core.sanitize import clean_plain, clean_rich
 from app.core.time import utcnow
@@ -55,14 +56,10 @@ class EditWindowClosed(CommentError):
     pass
 
 
-class Sort(StrEnum):
-    OLDEST = "oldest"
-    NEWEST = "newest"
-    AGREED = "agreed"
-
-    @property
-    def label(self) -> str:
-        return str(SORT_LABELS[self])
+class Sort(LabelledEnum):
+    OLDEST = "oldest", _l("Oldest first")
+    NEWEST = "newest", _l("Newest first")
+    AGREED = "agreed", _l("Most agreed")
 
     @classmethod
     def parse(cls, value: str | None) -> Sort:
@@ -72,11 +69,7 @@ class Sort(StrEnum):
             return cls.OLDEST
 
 
-SORT_LABELS = {
-    Sort.OLDEST: _l("Oldest first"),
-    Sort.NEWEST: _l("Newest first"),
-    Sort.AGREED: _l("Most agreed"),
-}
+SORT_LABELS = Sort.labels()
 
 
 # --- text ---------------------------------------------------------------------------------------

@@ -1,39 +1,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.core.enums import LabelledEnum, enum_column
 from app.core.roles import TrialogGroup
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
 
 
-def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
-    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e], length=20)
+class Visibility(LabelledEnum):
+    VISIBLE = "visible", _l("visible")
+    # pre-moderation: seen by author and moderators only
+    PENDING = "pending", _l("awaiting moderation")
+    # hidden by moderation, with a public reason
+    HIDDEN = "hidden", _l("hidden by moderation")
+    # deleted by its author; keeps its place when others replied
+    DELETED = "deleted", _l("deleted")
 
 
-class Visibility(StrEnum):
-    VISIBLE = "visible"
-    PENDING = "pending"  # pre-moderation: seen by author and moderators only
-    HIDDEN = "hidden"  # hidden by moderation, with a public reason
-    DELETED = "deleted"  # deleted by its author; keeps its place when others replied
-
-    @property
-    def label(self) -> str:
-        return str(VISIBILITY_LABELS[self])
-
-
-VISIBILITY_LABELS = {
-    Visibility.VISIBLE: _l("visible"),
-    Visibility.PENDING: _l("awaiting moderation"),
-    Visibility.HIDDEN: _l("hidden by moderation"),
-    Visibility.DELETED: _l("deleted"),
-}
+VISIBILITY_LABELS = Visibility.labels()
 
 
 class Contribution(db.Model):
@@ -52,10 +42,10 @@ class Contribution(db.Model):
     process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
     # Empty only for answers to anonymous surveys, which must not be linked to an account.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    author_group: Mapped[TrialogGroup] = mapped_column(_enum(TrialogGroup, "trialog_group"))
+    author_group: Mapped[TrialogGroup] = mapped_column(enum_column(TrialogGroup, "trialog_group"))
     kind: Mapped[str] = mapped_column(String(30))
     visibility: Mapped[Visibility] = mapped_column(
-        _enum(Visibility, "visibility"), default=Visibility.VISIBLE
+        enum_column(Visibility, "visibility"), default=Visibility.VISIBLE
     )
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,51 +6,31 @@ rewrite who said what.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 
-
-class Role(StrEnum):
-    CITIZEN = "citizen"
-    STAFF = "staff"
-    MODERATOR = "moderator"
-    COUNCIL = "council"
-    FACILITATOR = "facilitator"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
+from app.core.enums import LabelledEnum
 
 
-ROLE_LABELS = {
-    Role.CITIZEN: _l("Citizen"),
-    Role.STAFF: _l("Municipal staff"),
-    Role.MODERATOR: _l("Moderator"),
-    Role.COUNCIL: _l("Council member"),
-    Role.FACILITATOR: _l("Process facilitator"),
-    Role.ADMIN: _l("Municipality admin"),
-}
+class Role(LabelledEnum):
+    CITIZEN = "citizen", _l("Citizen")
+    STAFF = "staff", _l("Municipal staff")
+    MODERATOR = "moderator", _l("Moderator")
+    COUNCIL = "council", _l("Council member")
+    FACILITATOR = "facilitator", _l("Process facilitator")
+    ADMIN = "admin", _l("Municipality admin")
 
 
-class TrialogGroup(StrEnum):
-    CITIZENS = "citizens"
-    ADMINISTRATION = "administration"
-    COUNCIL = "council"
-    FACILITATION = "facilitation"
-
-    @property
-    def label(self) -> str:
-        return str(GROUP_LABELS[self])
+ROLE_LABELS = Role.labels()
 
 
-GROUP_LABELS = {
-    TrialogGroup.CITIZENS: _l("Citizens"),
-    TrialogGroup.ADMINISTRATION: _l("Administration"),
-    TrialogGroup.COUNCIL: _l("Council"),
-    TrialogGroup.FACILITATION: _l("Facilitation"),
-}
+class TrialogGroup(LabelledEnum):
+    CITIZENS = "citizens", _l("Citizens")
+    ADMINISTRATION = "administration", _l("Administration")
+    COUNCIL = "council", _l("Council")
+    FACILITATION = "facilitation", _l("Facilitation")
+
+
+GROUP_LABELS = TrialogGroup.labels()
 
 ROLE_GROUPS = {
     Role.CITIZEN: TrialogGroup.CITIZENS,

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -20,62 +18,43 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.contributions.models import Contribution
+from app.core.enums import LabelledEnum, enum_column
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
 
 
-def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
-    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e], length=20)
+class ReportReason(LabelledEnum):
+    INSULT = "insult", _l("Insult or discrimination")
+    SPAM = "spam", _l("Spam or advertising")
+    PERSONAL_DATA = "personal_data", _l("Personal data of others")
+    OFF_TOPIC = "off_topic", _l("Off-topic")
+    ILLEGAL = "illegal", _l("Illegal content")
+    OTHER = "other", _l("Other reason")
 
 
-class ReportReason(StrEnum):
-    INSULT = "insult"
-    SPAM = "spam"
-    PERSONAL_DATA = "personal_data"
-    OFF_TOPIC = "off_topic"
-    ILLEGAL = "illegal"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(REASON_LABELS[self])
+REASON_LABELS = ReportReason.labels()
 
 
-REASON_LABELS = {
-    ReportReason.INSULT: _l("Insult or discrimination"),
-    ReportReason.SPAM: _l("Spam or advertising"),
-    ReportReason.PERSONAL_DATA: _l("Personal data of others"),
-    ReportReason.OFF_TOPIC: _l("Off-topic"),
-    ReportReason.ILLEGAL: _l("Illegal content"),
-    ReportReason.OTHER: _l("Other reason"),
-}
-
-
-class Action(StrEnum):
+class Action(LabelledEnum):
     """What a moderation decision did to a contribution."""
 
-    KEEP = "keep"  # reports dismissed; the contribution stays (or becomes again) visible
-    HIDE = "hide"  # hidden with a public reason
-    AUTO_HIDE = "auto_hide"  # hidden at once because reports reached the threshold
-    RESTORE = "restore"  # a hidden contribution is visible again
-    APPROVE = "approve"  # pre-moderation: a pending contribution is published
-    REJECT = "reject"  # pre-moderation: a pending contribution is hidden with a reason
-    UPHOLD = "uphold"  # a review was asked for and the contribution stays hidden
+    # reports dismissed; the contribution stays (or becomes again) visible
+    KEEP = "keep", _l("Reports dismissed, contribution kept")
+    # hidden with a public reason
+    HIDE = "hide", _l("Hidden by moderation")
+    # hidden at once because reports reached the threshold
+    AUTO_HIDE = "auto_hide", _l("Hidden automatically after several reports")
+    # a hidden contribution is visible again
+    RESTORE = "restore", _l("Restored")
+    # pre-moderation: a pending contribution is published
+    APPROVE = "approve", _l("Approved")
+    # pre-moderation: a pending contribution is hidden with a reason
+    REJECT = "reject", _l("Not approved")
+    # a review was asked for and the contribution stays hidden
+    UPHOLD = "uphold", _l("Review: stays hidden")
 
-    @property
-    def label(self) -> str:
-        return str(ACTION_LABELS[self])
 
-
-ACTION_LABELS = {
-    Action.KEEP: _l("Reports dismissed, contribution kept"),
-    Action.HIDE: _l("Hidden by moderation"),
-    Action.AUTO_HIDE: _l("Hidden automatically after several reports"),
-    Action.RESTORE: _l("Restored"),
-    Action.APPROVE: _l("Approved"),
-    Action.REJECT: _l("Not approved"),
-    Action.UPHOLD: _l("Review: stays hidden"),
-}
+ACTION_LABELS = Action.labels()
 
 # Decisions after which a contribution is hidden and its author may ask for a review.
 HIDING_ACTIONS = frozenset({Action.HIDE, Action.AUTO_HIDE, Action.REJECT})
@@ -96,7 +75,7 @@ class Report(db.Model):
     )
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"))
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[ReportReason] = mapped_column(_enum(ReportReason, "report_reason"))
+    reason: Mapped[ReportReason] = mapped_column(enum_column(ReportReason, "report_reason"))
     text: Mapped[str] = mapped_column(Text, default="")
     # The contribution's text when it was reported, so the case shows what the reporter saw even
     # if the author changed it later.
@@ -151,7 +130,7 @@ class Decision(db.Model):
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"))
     # Empty for automatic decisions (the report threshold) and after the moderator's account is gone.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[Action] = mapped_column(_enum(Action, "moderation_action"))
+    action: Mapped[Action] = mapped_column(enum_column(Action, "moderation_action"))
     reason: Mapped[str] = mapped_column(Text, default="")
     # The contribution's text the decision was taken on (it is in the audit entry as well).
     snapshot: Mapped[str] = mapped_column(Text, default="")

@@ -1,61 +1,40 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.core.enums import LabelledEnum, enum_column
 from app.core.roles import Role
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
 
 
-class FederalState(StrEnum):
-    BW = "BW"
-    BY = "BY"
-    BE = "BE"
-    BB = "BB"
-    HB = "HB"
-    HH = "HH"
-    HE = "HE"
-    MV = "MV"
-    NI = "NI"
-    NW = "NW"
-    RP = "RP"
-    SL = "SL"
-    SN = "SN"
-    ST = "ST"
-    SH = "SH"
-    TH = "TH"
-
-    @property
-    def label(self) -> str:
-        return STATE_NAMES[self]
+class FederalState(LabelledEnum):
+    BW = "BW", "Baden-Württemberg"
+    BY = "BY", "Bayern"
+    BE = "BE", "Berlin"
+    BB = "BB", "Brandenburg"
+    HB = "HB", "Bremen"
+    HH = "HH", "Hamburg"
+    HE = "HE", "Hessen"
+    MV = "MV", "Mecklenburg-Vorpommern"
+    NI = "NI", "Niedersachsen"
+    NW = "NW", "Nordrhein-Westfalen"
+    RP = "RP", "Rheinland-Pfalz"
+    SL = "SL", "Saarland"
+    SN = "SN", "Sachsen"
+    ST = "ST", "Sachsen-Anhalt"
+    SH = "SH", "Schleswig-Holstein"
+    TH = "TH", "Thüringen"
 
 
-STATE_NAMES = {
-    FederalState.BW: "Baden-Württemberg",
-    FederalState.BY: "Bayern",
-    FederalState.BE: "Berlin",
-    FederalState.BB: "Brandenburg",
-    FederalState.HB: "Bremen",
-    FederalState.HH: "Hamburg",
-    FederalState.HE: "Hessen",
-    FederalState.MV: "Mecklenburg-Vorpommern",
-    FederalState.NI: "Niedersachsen",
-    FederalState.NW: "Nordrhein-Westfalen",
-    FederalState.RP: "Rheinland-Pfalz",
-    FederalState.SL: "Saarland",
-    FederalState.SN: "Sachsen",
-    FederalState.ST: "Sachsen-Anhalt",
-    FederalState.SH: "Schleswig-Holstein",
-    FederalState.TH: "Thüringen",
-}
+STATE_NAMES = FederalState.labels()
 
-role_enum = Enum(Role, name="role", values_callable=lambda e: [m.value for m in e], length=20)
+role_enum = enum_column(Role, "role")
 
 
 class Municipality(db.Model):
@@ -66,7 +45,7 @@ class Municipality(db.Model):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     ags: Mapped[str | None] = mapped_column(String(8))
     federal_state: Mapped[FederalState] = mapped_column(
-        Enum(FederalState, name="federal_state", values_callable=lambda e: [m.value for m in e])
+        enum_column(FederalState, "federal_state", length=None)
     )
     contact: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str | None] = mapped_column(String(254))

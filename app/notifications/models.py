@@ -13,15 +13,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import enum_column
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
-
-
-def _values(enum_cls) -> list[str]:
-    return [member.value for member in enum_cls]
 
 
 class Delivery(StrEnum):
@@ -82,9 +79,7 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    delivery: Mapped[Delivery] = mapped_column(
-        Enum(Delivery, name="notification_delivery", values_callable=_values, length=20)
-    )
+    delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery, "notification_delivery"))
     mail_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -100,9 +95,7 @@ class Preference(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
-    delivery: Mapped[Delivery] = mapped_column(
-        Enum(Delivery, name="notification_delivery", values_callable=_values, length=20)
-    )
+    delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery, "notification_delivery"))
 
 
 class DigestSent(db.Model):
@@ -113,9 +106,7 @@ class DigestSent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    cadence: Mapped[Delivery] = mapped_column(
-        Enum(Delivery, name="notification_delivery", values_callable=_values, length=20)
-    )
+    cadence: Mapped[Delivery] = mapped_column(enum_column(Delivery, "notification_delivery"))
     period: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     count: Mapped[int] = mapped_column(default=0)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -21,83 +19,48 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.core.enums import LabelledEnum, enum_column
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
 from app.municipalities.models import Municipality
 
 
-def _values(enum_cls) -> list[str]:
-    return [member.value for member in enum_cls]
+class ProcessState(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    PUBLISHED = "published", _l("Published")
+    ARCHIVED = "archived", _l("Archived")
 
 
-class ProcessState(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    ARCHIVED = "archived"
-
-    @property
-    def label(self) -> str:
-        return str(STATE_LABELS[self])
+STATE_LABELS = ProcessState.labels()
 
 
-STATE_LABELS = {
-    ProcessState.DRAFT: _l("Draft"),
-    ProcessState.PUBLISHED: _l("Published"),
-    ProcessState.ARCHIVED: _l("Archived"),
-}
+class Visibility(LabelledEnum):
+    PUBLIC = "public", _l("Public: everyone can read it")
+    MEMBERS = "members", _l("Members of the municipality only")
 
 
-class Visibility(StrEnum):
-    PUBLIC = "public"
-    MEMBERS = "members"
-
-    @property
-    def label(self) -> str:
-        return str(VISIBILITY_LABELS[self])
+VISIBILITY_LABELS = Visibility.labels()
 
 
-VISIBILITY_LABELS = {
-    Visibility.PUBLIC: _l("Public: everyone can read it"),
-    Visibility.MEMBERS: _l("Members of the municipality only"),
-}
-
-
-class DecisionMaker(StrEnum):
+class DecisionMaker(LabelledEnum):
     """Who takes the final decision the process prepares."""
 
-    ADMINISTRATION = "administration"
-    COUNCIL = "council"
-    MAYOR = "mayor"
-
-    @property
-    def label(self) -> str:
-        return str(DECISION_MAKER_LABELS[self])
+    ADMINISTRATION = "administration", _l("The administration")
+    COUNCIL = "council", _l("The municipal council")
+    MAYOR = "mayor", _l("The mayor")
 
 
-DECISION_MAKER_LABELS = {
-    DecisionMaker.ADMINISTRATION: _l("The administration"),
-    DecisionMaker.COUNCIL: _l("The municipal council"),
-    DecisionMaker.MAYOR: _l("The mayor"),
-}
+DECISION_MAKER_LABELS = DecisionMaker.labels()
 
 
-class PhaseKind(StrEnum):
-    INFORMATION = "information"
-    PARTICIPATION = "participation"
-    EVALUATION = "evaluation"
-    OUTCOME = "outcome"
-
-    @property
-    def label(self) -> str:
-        return str(PHASE_KIND_LABELS[self])
+class PhaseKind(LabelledEnum):
+    INFORMATION = "information", _l("Information")
+    PARTICIPATION = "participation", _l("Participation")
+    EVALUATION = "evaluation", _l("Evaluation")
+    OUTCOME = "outcome", _l("Outcome")
 
 
-PHASE_KIND_LABELS = {
-    PhaseKind.INFORMATION: _l("Information"),
-    PhaseKind.PARTICIPATION: _l("Participation"),
-    PhaseKind.EVALUATION: _l("Evaluation"),
-    PhaseKind.OUTCOME: _l("Outcome"),
-}
+PHASE_KIND_LABELS = PhaseKind.labels()
 
 
 class Process(db.Model):
@@ -122,11 +85,11 @@ class Process(db.Model):
     image_key: Mapped[str | None] = mapped_column(String(120))
     image_alt: Mapped[str] = mapped_column(String(300), default="")
     state: Mapped[ProcessState] = mapped_column(
-        Enum(ProcessState, name="process_state", values_callable=_values, length=20),
+        enum_column(ProcessState, "process_state"),
         default=ProcessState.DRAFT,
     )
     visibility: Mapped[Visibility] = mapped_column(
-        Enum(Visibility, name="process_visibility", values_callable=_values, length=20),
+        enum_column(Visibility, "process_visibility"),
         default=Visibility.PUBLIC,
     )
 
@@ -140,7 +103,7 @@ class Process(db.Model):
     open_to_influence: Mapped[str] = mapped_column(Text, default="")
     already_fixed: Mapped[str] = mapped_column(Text, default="")
     decision_maker: Mapped[DecisionMaker | None] = mapped_column(
-        Enum(DecisionMaker, name="decision_maker", values_callable=_values, length=20)
+        enum_column(DecisionMaker, "decision_maker")
     )
     decision_timing: Mapped[str] = mapped_column(String(200), default="")
     input_use: Mapped[str] = mapped_column(Text, default="")
@@ -231,9 +194,7 @@ class Phase(db.Model):
     process_id: Mapped[int] = mapped_column(
         ForeignKey("processes.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[PhaseKind] = mapped_column(
-        Enum(PhaseKind, name="phase_kind", values_callable=_values, length=20)
-    )
+    kind: Mapped[PhaseKind] = mapped_column(enum_column(PhaseKind, "phase_kind"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -9,12 +9,10 @@ kept by the comments domain), which an index of its own serves for sorting.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -30,29 +28,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.contributions.models import Contribution, Thread
+from app.core.enums import LabelledEnum, enum_column
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
 from app.processes.models import Process
 
 
-def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
-    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e], length=20)
-
-
-class ProposalStatus(StrEnum):
+class ProposalStatus(LabelledEnum):
     """Where the administration stands on a proposal; every change comes with a public answer."""
 
-    SUBMITTED = "submitted"
-    UNDER_REVIEW = "under_review"
-    ACCEPTED = "accepted"
-    PARTIALLY_ACCEPTED = "partially_accepted"
-    REJECTED = "rejected"
-    IMPLEMENTED = "implemented"
-    MERGED = "merged"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
+    SUBMITTED = "submitted", _l("Submitted")
+    UNDER_REVIEW = "under_review", _l("Under review")
+    ACCEPTED = "accepted", _l("Accepted")
+    PARTIALLY_ACCEPTED = "partially_accepted", _l("Partially accepted")
+    REJECTED = "rejected", _l("Rejected")
+    IMPLEMENTED = "implemented", _l("Implemented")
+    MERGED = "merged", _l("Merged")
 
     @property
     def is_decision(self) -> bool:
@@ -60,15 +51,7 @@ class ProposalStatus(StrEnum):
         return self in DECISIONS
 
 
-STATUS_LABELS = {
-    ProposalStatus.SUBMITTED: _l("Submitted"),
-    ProposalStatus.UNDER_REVIEW: _l("Under review"),
-    ProposalStatus.ACCEPTED: _l("Accepted"),
-    ProposalStatus.PARTIALLY_ACCEPTED: _l("Partially accepted"),
-    ProposalStatus.REJECTED: _l("Rejected"),
-    ProposalStatus.IMPLEMENTED: _l("Implemented"),
-    ProposalStatus.MERGED: _l("Merged"),
-}
+STATUS_LABELS = ProposalStatus.labels()
 
 DECISIONS = frozenset(
     {
@@ -156,7 +139,7 @@ class Proposal(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[ProposalStatus] = mapped_column(
-        _enum(ProposalStatus, "proposal_status"), default=ProposalStatus.SUBMITTED
+        enum_column(ProposalStatus, "proposal_status"), default=ProposalStatus.SUBMITTED
     )
     # Set by the first decision (not by "under review"); the answer promise measures against it.
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -250,7 +233,7 @@ class ProposalStatusChange(db.Model):
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposals.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus, "proposal_status"))
+    status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus, "proposal_status"))
     response: Mapped[str] = mapped_column(Text)  # sanitised HTML
     office: Mapped[str] = mapped_column(String(120))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Select, and_, cast, func, or_, select
@@ -19,29 +18,21 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.contributions.models import Contribution, Thread, Visibility
+from app.core.enums import LabelledEnum
 from app.core.roles import TrialogGroup
 from app.extensions import db
 from app.processes.models import Process
 from app.proposals.models import SEARCH_DOCUMENT, Proposal, ProposalStatus
 
 
-class Sort(StrEnum):
-    RANDOM = "random"
-    NEWEST = "newest"
-    SUPPORTS = "supports"
-    COMMENTS = "comments"
-
-    @property
-    def label(self) -> str:
-        return str(SORT_LABELS[self])
+class Sort(LabelledEnum):
+    RANDOM = "random", _l("Random order")
+    NEWEST = "newest", _l("Newest first")
+    SUPPORTS = "supports", _l("Most supported")
+    COMMENTS = "comments", _l("Most commented")
 
 
-SORT_LABELS = {
-    Sort.RANDOM: _l("Random order"),
-    Sort.NEWEST: _l("Newest first"),
-    Sort.SUPPORTS: _l("Most supported"),
-    Sort.COMMENTS: _l("Most commented"),
-}
+SORT_LABELS = Sort.labels()
 
 WITHDRAWN = "withdrawn"  # a status filter value besides the official statuses
 

@@ -27,7 +27,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.core.forms import strip_filter, text_field
 from app.surveys import services
 from app.surveys.models import (
-    LABELS,
     Audience,
     Question,
     QuestionType,
@@ -39,7 +38,7 @@ from app.surveys.models import (
 
 def _choices(enum_cls) -> list[SelectChoice]:
     """Choices whose labels stay lazy, so that they follow the visitor's language."""
-    return [SelectChoice(member.value, LABELS[member]) for member in enum_cls]
+    return [SelectChoice(member.value, label) for member, label in enum_cls.labels().items()]
 
 
 class SurveyForm(FlaskForm):

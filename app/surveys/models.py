@@ -17,13 +17,11 @@ How one response per person is kept by the database:
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -35,51 +33,46 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.contributions.models import Contribution
+from app.core.enums import LabelledEnum, enum_column
 from app.core.roles import TrialogGroup
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
 from app.processes.models import Process
 
 
-def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
-    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e], length=20)
+class SurveyState(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    PUBLISHED = "published", _l("Published")
 
 
-class Labelled(StrEnum):
-    @property
-    def label(self) -> str:
-        return str(LABELS[self])
+class Audience(LabelledEnum):
+    # members of the municipality, logged in
+    MEMBERS = "members", _l("Members of the municipality (logged in)")
+    # anyone with the link, no account needed
+    LINK = "link", _l("Anyone with the link, without an account")
 
 
-class SurveyState(Labelled):
-    DRAFT = "draft"
-    PUBLISHED = "published"
+class Schedule(LabelledEnum):
+    # open while the process's participation phase runs
+    PHASE = "phase", _l("With the process's participation phase")
+    # open between the survey's own dates
+    OWN = "own", _l("Between its own dates")
 
 
-class Audience(Labelled):
-    MEMBERS = "members"  # members of the municipality, logged in
-    LINK = "link"  # anyone with the link, no account needed
+class ResultsVisibility(LabelledEnum):
+    AFTER_CLOSE = "after_close", _l("Public after the survey closes")
+    LIVE = "live", _l("Public while the survey runs (live)")
+    INTERNAL = "internal", _l("Internal only (administration, council, facilitation)")
 
 
-class Schedule(Labelled):
-    PHASE = "phase"  # open while the process's participation phase runs
-    OWN = "own"  # open between the survey's own dates
-
-
-class ResultsVisibility(Labelled):
-    AFTER_CLOSE = "after_close"
-    LIVE = "live"
-    INTERNAL = "internal"
-
-
-class QuestionType(Labelled):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    YES_NO = "yes_no"
-    SCALE = "scale"
-    RANKING = "ranking"
-    SHORT_TEXT = "short_text"
-    LONG_TEXT = "long_text"
+class QuestionType(LabelledEnum):
+    SINGLE = "single", _l("Single choice")
+    MULTIPLE = "multiple", _l("Multiple choice")
+    YES_NO = "yes_no", _l("Yes or no")
+    SCALE = "scale", _l("Scale")
+    RANKING = "ranking", _l("Ranking")
+    SHORT_TEXT = "short_text", _l("Short text")
+    LONG_TEXT = "long_text", _l("Long text")
 
     @property
     def has_options(self) -> bool:
@@ -95,25 +88,6 @@ class QuestionType(Labelled):
 
 
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
-
-LABELS = {
-    SurveyState.DRAFT: _l("Draft"),
-    SurveyState.PUBLISHED: _l("Published"),
-    Audience.MEMBERS: _l("Members of the municipality (logged in)"),
-    Audience.LINK: _l("Anyone with the link, without an account"),
-    Schedule.PHASE: _l("With the process's participation phase"),
-    Schedule.OWN: _l("Between its own dates"),
-    ResultsVisibility.AFTER_CLOSE: _l("Public after the survey closes"),
-    ResultsVisibility.LIVE: _l("Public while the survey runs (live)"),
-    ResultsVisibility.INTERNAL: _l("Internal only (administration, council, facilitation)"),
-    QuestionType.SINGLE: _l("Single choice"),
-    QuestionType.MULTIPLE: _l("Multiple choice"),
-    QuestionType.YES_NO: _l("Yes or no"),
-    QuestionType.SCALE: _l("Scale"),
-    QuestionType.RANKING: _l("Ranking"),
-    QuestionType.SHORT_TEXT: _l("Short text"),
-    QuestionType.LONG_TEXT: _l("Long text"),
-}
 
 
 class Survey(db.Model):
@@ -139,19 +113,19 @@ class Survey(db.Model):
     introduction: Mapped[str] = mapped_column(Text, default="")
     closing_text: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[SurveyState] = mapped_column(
-        _enum(SurveyState, "survey_state"), default=SurveyState.DRAFT
+        enum_column(SurveyState, "survey_state"), default=SurveyState.DRAFT
     )
     audience: Mapped[Audience] = mapped_column(
-        _enum(Audience, "survey_audience"), default=Audience.MEMBERS
+        enum_column(Audience, "survey_audience"), default=Audience.MEMBERS
     )
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
     schedule: Mapped[Schedule] = mapped_column(
-        _enum(Schedule, "survey_schedule"), default=Schedule.PHASE
+        enum_column(Schedule, "survey_schedule"), default=Schedule.PHASE
     )
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     results_visibility: Mapped[ResultsVisibility] = mapped_column(
-        _enum(ResultsVisibility, "survey_results_visibility"),
+        enum_column(ResultsVisibility, "survey_results_visibility"),
         default=ResultsVisibility.AFTER_CLOSE,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -181,7 +155,7 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType, "survey_question_type"))
+    type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType, "survey_question_type"))
     text: Mapped[str] = mapped_column(String(500))
     help: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -236,14 +210,7 @@ class Response(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     token_hash: Mapped[str | None] = mapped_column(String(64))
-    author_group: Mapped[TrialogGroup] = mapped_column(
-        Enum(
-            TrialogGroup,
-            name="trialog_group",
-            values_callable=lambda e: [m.value for m in e],
-            length=20,
-        )
-    )
+    author_group: Mapped[TrialogGroup] = mapped_column(enum_column(TrialogGroup, "trialog_group"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
