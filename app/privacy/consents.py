@@ -8,7 +8,7 @@ consents were recorded accepted version 0 at ``users.consented_at``.
 
 from __future__ import annotations
 
-from flask import g
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -27,29 +27,29 @@ LABELS = {
 EMAIL_NOTIFICATIONS_VERSION = 1  # the wording of the question on the registration form
 
 
+def _required_versions() -> dict[ConsentKind, int]:
+    """The version of each required consent everyone must have accepted, in one query per
+    request (every request of a logged-in person asks)."""
+    cached = g.get("_consent_versions") if has_app_context() else None
+    if cached is not None:
+        return cached
+    rows = db.session.execute(
+        select(LegalDocument.kind, func.max(LegalDocument.version))
+        .where(LegalDocument.municipality_id.is_(None), LegalDocument.asks_consent.is_(True))
+        .group_by(LegalDocument.kind)
+    ).all()
+    stored = dict(rows)
+    versions = {kind: stored.get(DOCUMENT_OF[kind], 0) for kind in REQUIRED}
+    if has_app_context():
+        g._consent_versions = versions
+    return versions
+
+
 def required_version(kind: ConsentKind) -> int:
-    """The version of ``kind`` everyone must have accepted; cached for the request."""
+    """The version of ``kind`` a person is asked to accept now."""
     if kind == ConsentKind.EMAIL_NOTIFICATIONS:
         return EMAIL_NOTIFICATIONS_VERSION
-    cache = g.setdefault("_consent_versions", {}) if _has_g() else {}
-    if kind not in cache:
-        cache[kind] = (
-            db.session.scalar(
-                select(func.max(LegalDocument.version)).where(
-                    LegalDocument.municipality_id.is_(None),
-                    LegalDocument.kind == DOCUMENT_OF[kind],
-                    LegalDocument.asks_consent.is_(True),
-                )
-            )
-            or 0
-        )
-    return cache[kind]
-
-
-def _has_g() -> bool:
-    from flask import has_app_context
-
-    return has_app_context()
+    return _required_versions()[kind]
 
 
 def latest(user: User, kind: ConsentKind) -> Consent | None:
@@ -87,6 +87,8 @@ def record_registration(user: User, *, email_notifications: bool) -> None:
 
 def outdated(user: User) -> list[ConsentKind]:
     """Required consents the person has not given in their current version."""
+    if not any(_required_versions().values()):
+        return []  # only the built-in texts so far, which every account accepted on registering
     missing = []
     for kind in REQUIRED:
         accepted = accepted_version(user, kind)
