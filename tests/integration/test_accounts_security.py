@@ -279,6 +279,7 @@ def test_production_config_marks_cookies_secure(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.setenv("DATABASE_URL", "postgresql://trialog@db/trialog")
     monkeypatch.setenv("PUBLIC_URL", "https://beteiligung.example.de")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://redis.internal:6379/0")
     config = config_for("production")
     assert config.SESSION_COOKIE_SECURE is True
     assert config.REMEMBER_COOKIE_SECURE is True
@@ -292,6 +293,7 @@ def test_secure_cookie_settings_reach_the_cookies(app, client, make_user, monkey
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.setenv("DATABASE_URL", "postgresql://trialog@db/trialog")
     monkeypatch.setenv("PUBLIC_URL", "https://beteiligung.example.de")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://redis.internal:6379/0")
     production = config_for("production")
     for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         monkeypatch.setitem(app.config, name, getattr(production, name))
