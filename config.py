@@ -178,6 +178,13 @@ class Config:
     # Hosts a request may name (Flask refuses others with 400); None accepts any (development).
     TRUSTED_HOSTS: list[str] | None = None
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Documents (app/documents): "local" keeps them in UPLOAD_DIR/documents; "s3" in a bucket shared
+    # by every app server (needs boto3; credentials from the usual AWS environment variables).
+    DOCUMENT_STORE = os.environ.get("DOCUMENT_STORE", "local")
+    DOCUMENT_S3_BUCKET = os.environ.get("DOCUMENT_S3_BUCKET", "")
+    DOCUMENT_S3_ENDPOINT_URL = os.environ.get("DOCUMENT_S3_ENDPOINT_URL") or None
+    DOCUMENT_S3_REGION = os.environ.get("DOCUMENT_S3_REGION") or None
+    DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_MB", "20")) * 1_000_000
     TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
     # Map tiles for proposal locations, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (mind
     # the tile server's usage policy). Empty: no map; locations are entered as coordinates.

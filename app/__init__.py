@@ -33,6 +33,8 @@ DOMAINS: tuple[str, ...] = (
     "app.notifications",
     "app.privacy",
     "app.residency",
+    "app.documents",
+    "app.search",
 )
 
 

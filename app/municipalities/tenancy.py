@@ -33,6 +33,7 @@ RESERVED_SLUGS = frozenset(
         "password",
         "platform",
         "register",
+        "search",
         "static",
         "verify",
     }

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from api_support import api_matrix_ids
 from comments_support import comment_matrix_ids
+from documents_support import document_matrix_ids
 from moderation_support import route_matrix_ids
 from proposals_support import proposal_matrix_ids
 from surveys_support import survey_matrix_ids
@@ -498,6 +499,35 @@ ROUTES.update(NOTIFICATION_ROUTES)
 ROUTES.update(API_ROUTES)
 
 
+def _document_admin(world: World) -> dict[str, Any]:
+    return {**_slug(world), "process_id": world.ids["document_process"]}
+
+
+def _document(world: World) -> dict[str, Any]:
+    return {**_document_admin(world), "document_id": world.ids["document"]}
+
+
+def _document_public(world: World) -> dict[str, Any]:
+    return {**_process(world), "document_id": world.ids["document"]}
+
+
+# Documents: managed by those who run the process; read by whoever reads the process. Search is
+# public and finds only what each visitor may read (tests/integration/test_search.py).
+DOCUMENT_ROUTES = {
+    ("documents.admin_index", "GET"): Route(PROCESS_MANAGE, args=_document_admin),
+    ("documents.admin_index", "POST"): Route(PROCESS_MANAGE, 422, _document_admin),
+    ("documents.admin_edit", "GET"): Route(PROCESS_MANAGE, args=_document),
+    ("documents.admin_edit", "POST"): Route(PROCESS_MANAGE, 422, _document),
+    ("documents.admin_delete", "GET"): Route(PROCESS_MANAGE, args=_document),
+    ("documents.admin_delete", "POST"): Route(PROCESS_MANAGE, 302, _document),
+    ("documents.download", "GET"): Route(PUBLIC, args=_document_public),
+    ("documents.thumbnail", "GET"): Route(PUBLIC, args=_document_public),
+    ("search.municipality", "GET"): Route(PUBLIC, args=_slug),
+    ("search_platform.platform", "GET"): Route(PUBLIC),
+}
+ROUTES.update(DOCUMENT_ROUTES)
+
+
 def _app_routes(app) -> set[tuple[str, str]]:
     return {
         (rule.endpoint, method)
@@ -546,6 +576,7 @@ def world(app, make_municipality, make_member, make_user, make_process) -> World
     result.ids.update(proposal_matrix_ids(app, users, published))
     result.ids.update(route_matrix_ids(app, make_member, home, published))
     result.ids.update(api_matrix_ids(app, users, home))
+    result.ids.update(document_matrix_ids(app, users, published))
     return result
 
 

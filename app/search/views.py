@@ -1,0 +1,67 @@
+"""The search page of a municipality (``/<slug>/search``) and of the whole platform (``/search``).
+
+Both read ``q``, ``kind``, ``process`` and ``page`` from the query string; unknown kinds and
+processes the searcher cannot read are a 404, never an empty page that hints at them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from app.core.pagination import requested_page
+from app.municipalities.tenancy import current_municipality, tenant_blueprint
+from app.search import services
+
+bp = tenant_blueprint(Blueprint("search", __name__, url_prefix="/<slug>"))
+platform_bp = Blueprint("search_platform", __name__)
+
+
+def _kind() -> services.Kind | None:
+    raw = request.args.get("kind", "")
+    if not raw:
+        return None
+    try:
+        return services.Kind(raw)
+    except ValueError:
+        abort(404)
+
+
+def _page(municipality, endpoint: str):
+    query_text = services.normalise(request.args.get("q"))
+    kind = _kind()
+    processes = services.searchable_processes(current_user, municipality) if municipality else []
+    process_id = None
+    raw_process = request.args.get("process", "")
+    if raw_process:
+        if not raw_process.isdigit() or int(raw_process) not in {pid for pid, _t in processes}:
+            abort(404)
+        process_id = int(raw_process)
+    query = services.Query(
+        text=query_text,
+        municipality=municipality,
+        kind=kind,
+        process_id=process_id,
+        page=requested_page(),
+    )
+    groups = services.search(current_user, query) if query_text else []
+    return render_template(
+        "search/results.html",
+        query=query,
+        groups=groups,
+        kinds=list(services.Kind),
+        processes=processes,
+        endpoint=endpoint,
+        total=sum(g.total for g in groups),
+        searched=bool(query_text),
+    )
+
+
+@bp.get("/search")
+def municipality():
+    return _page(current_municipality(), "search.municipality")
+
+
+@platform_bp.get("/search")
+def platform():
+    return _page(None, "search_platform.platform")
