@@ -19,12 +19,11 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import User
 from app.api.models import ApiToken
 from app.core import audit
-from app.core.roles import Role
+from app.core.roles import MANAGER_ROLES, Role
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.models import Membership, Municipality
-from app.processes.services import MANAGER_ROLES
 
 TOKEN_PREFIX = "trl_"  # noqa: S105  a marker that makes leaked tokens findable, no secret
 TOKEN_ROLES = MANAGER_ROLES  # the roles the API's writes need (processes, answers, outcomes)

@@ -11,7 +11,7 @@ from app.comments import services
 from app.comments.models import Comment
 from app.contributions.models import Visibility
 from app.core.permissions import allowed, rule
-from app.core.roles import TrialogGroup
+from app.core.roles import OFFICIAL_ROLES, TrialogGroup
 from app.core.time import utcnow
 from app.extensions import db
 from app.processes.models import Process
@@ -75,6 +75,6 @@ def mark_official(user, comment: Comment) -> bool:
     return (
         comment.contribution.author_group == TrialogGroup.ADMINISTRATION
         and comment.contribution.visibility == Visibility.VISIBLE
-        and user.role_in(process.municipality) in services.OFFICIAL_ROLES
+        and user.role_in(process.municipality) in OFFICIAL_ROLES
         and allowed("process.view", user, process)
     )

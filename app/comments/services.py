@@ -7,12 +7,10 @@ changed, so they stay exact under concurrent requests on SQLite and PostgreSQL a
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import bleach
 import markdown
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -28,8 +26,8 @@ from app.contributions import services as contributions
 from app.contributions.models import Contribution, Thread, Visibility
 from app.core import audit
 from app.core.enums import LabelledEnum
-from app.core.roles import Role
-from app.core.sanitize import clean_plain, clean_rich
+from app.core.roles import ANSWER_ROLES
+from app.core.sanitize import clean_plain, clean_rich, plain_text
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -43,9 +41,7 @@ INDENT_LEVELS = 3  # replies deeper than this are shown flat under the third lev
 PER_PAGE = 10  # top-level comments per page (each with all its replies)
 
 # Besides members in a participation phase, these roles may still answer in the evaluation phase.
-ANSWER_ROLES = frozenset({Role.STAFF, Role.ADMIN, Role.COUNCIL, Role.FACILITATOR})
 # Who may mark a comment of the administration as its official answer.
-OFFICIAL_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
 
 class CommentError(Exception):
@@ -91,8 +87,7 @@ def render_body(source: str) -> str:
 
 def excerpt(body: str, length: int = 160) -> str:
     """Plain text of a sanitised body, cut to ``length`` characters (escaped again on output)."""
-    text = html.unescape(bleach.clean(body, tags=set(), strip=True))
-    text = " ".join(text.split())
+    text = " ".join(plain_text(body).split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 

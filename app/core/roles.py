@@ -41,7 +41,16 @@ ROLE_GROUPS = {
     Role.FACILITATOR: TrialogGroup.FACILITATION,
 }
 
+# The role sets the rules are written with, each defined once. A rule names the set whose meaning
+# it needs even where two sets hold the same roles today, so that one can change alone.
 BACK_OFFICE_ROLES = frozenset({Role.STAFF, Role.MODERATOR, Role.FACILITATOR, Role.ADMIN})
+MODERATOR_ROLES = BACK_OFFICE_ROLES  # decide on reports, hide and restore, block
+MANAGER_ROLES = frozenset({Role.STAFF, Role.FACILITATOR, Role.ADMIN})  # set up processes
+OFFICIAL_ROLES = frozenset({Role.STAFF, Role.ADMIN})  # speak for the municipality
+# answer in a comment thread as one of the trialog groups beside the citizens
+ANSWER_ROLES = frozenset({Role.STAFF, Role.ADMIN, Role.COUNCIL, Role.FACILITATOR})
+REPORT_READER_ROLES = ANSWER_ROLES  # read the consolidated report before it is public
+INTERNAL_ROLES = frozenset(Role) - {Role.CITIZEN}  # see internal results and texts
 
 
 def group_for(role: Role | None) -> TrialogGroup:

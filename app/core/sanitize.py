@@ -6,6 +6,7 @@ normalised (control characters and surrounding space removed) and escaped on out
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 import unicodedata
@@ -51,6 +52,22 @@ def clean_plain(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n")
     return _CONTROL.sub("", text).strip()
+
+
+_BLOCK_END = re.compile(r"</(p|li|blockquote|h[2-4])>|<br\s*/?>", re.IGNORECASE)
+_SPACE = re.compile(r"[ \t]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def plain_text(rich: str | None) -> str:
+    """The readable text of sanitised HTML, for excerpts, search and "is it empty?" checks:
+    tags removed, entities decoded, one line per paragraph (escape it again on output)."""
+    if not rich:
+        return ""
+    text = _BLOCK_END.sub("\n", rich)
+    text = html.unescape(bleach.clean(text, tags=set(), strip=True))
+    text = _SPACE.sub(" ", text)
+    return _BLANK_LINES.sub("\n", text).strip()
 
 
 def clean_rich(html: str | None) -> Markup:

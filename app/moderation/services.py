@@ -25,7 +25,7 @@ from app.contributions import kinds
 from app.contributions.models import Contribution, Visibility
 from app.contributions.services import ContributionRefused, add_guard, participation_refusal
 from app.core import audit
-from app.core.roles import Role
+from app.core.roles import MODERATOR_ROLES
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
 from app.extensions import db
@@ -46,7 +46,6 @@ from app.municipalities.models import Municipality
 from app.processes.models import Process
 from app.processes.services import rich_text
 
-MODERATOR_ROLES = frozenset({Role.MODERATOR, Role.STAFF, Role.FACILITATOR, Role.ADMIN})
 HISTORY_LIMIT = 20
 
 audit.label_actions(

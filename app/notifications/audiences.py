@@ -16,7 +16,7 @@ from app.accounts.models import User
 from app.comments.models import Comment
 from app.contributions.models import Contribution, Visibility
 from app.core.permissions import allowed, registered_rules
-from app.core.roles import Role
+from app.core.roles import MANAGER_ROLES, MODERATOR_ROLES, Role
 from app.extensions import db
 from app.municipalities.models import Membership
 from app.notifications import kinds
@@ -25,8 +25,8 @@ from app.notifications.models import Event
 from app.processes.models import Process, ProcessFollow
 from app.proposals.models import Proposal, ProposalSupport
 
-BACK_OFFICE = frozenset({Role.STAFF, Role.FACILITATOR, Role.ADMIN})
-MODERATION = frozenset({Role.MODERATOR, Role.STAFF, Role.FACILITATOR, Role.ADMIN})
+BACK_OFFICE = MANAGER_ROLES  # the people who run a process
+MODERATION = MODERATOR_ROLES
 
 
 # --- loading, once per event ----------------------------------------------------------------------

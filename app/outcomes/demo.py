@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.contributions.models import Contribution
 from app.contributions.services import new_thread
+from app.core.sanitize import plain_text
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -24,7 +25,6 @@ from app.outcomes.services import STATEMENT_KIND
 from app.processes.models import Process
 from app.processes.services import rich_text
 from app.proposals.models import Proposal, ProposalStatus, ProposalStatusChange
-from app.proposals.services import plain_text
 
 DAY = timedelta(days=1)
 

@@ -20,8 +20,8 @@ from app.accounts.models import User
 from app.contributions import services as contributions
 from app.contributions.models import Contribution, Visibility
 from app.core import audit
-from app.core.roles import Role
-from app.core.sanitize import clean_plain
+from app.core.roles import REPORT_READER_ROLES, Role
+from app.core.sanitize import clean_plain, plain_text
 from app.extensions import db
 from app.municipalities.policies import is_platform_admin
 from app.outcomes import signals
@@ -35,14 +35,12 @@ from app.outcomes.models import (
 from app.processes import services as processes
 from app.processes.models import Phase, PhaseKind, Process
 from app.proposals.models import Proposal
-from app.proposals.services import plain_text
 
 TEXT_MAX = 20_000
 BODY_MAX = 120
 REFERENCE_MAX = 80
 OUTCOME_PHASE_DAYS = 365
 STATEMENT_KIND = "council_statement"
-REPORT_READER_ROLES = frozenset({Role.COUNCIL, Role.STAFF, Role.FACILITATOR, Role.ADMIN})
 
 
 # --- errors -------------------------------------------------------------------------------------

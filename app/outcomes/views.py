@@ -27,8 +27,7 @@ from app.outcomes.forms import (
     ReportSettingsForm,
     StatementForm,
 )
-from app.processes import services as processes
-from app.processes.loading import visible_process
+from app.processes.loading import managed_process, visible_process
 from app.processes.models import Process
 from app.processes.services import rich_text_for_editing
 from app.proposals import promise
@@ -50,13 +49,7 @@ def _report_process(process_slug: str) -> Process:
 
 
 def _managed_process(process_id: int) -> Process:
-    municipality = current_municipality()
-    require("process.manage", municipality)
-    process = processes.get_process(municipality, process_id)
-    if process is None:
-        abort(404)
-    require("process.manage_outcome", process)
-    return process
+    return managed_process(process_id, then="process.manage_outcome")
 
 
 # --- the report ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ processes, and council members read and state positions.
 from __future__ import annotations
 
 from app.core.permissions import rule
+from app.core.roles import MANAGER_ROLES
 from app.core.time import utcnow
 from app.municipalities.models import Municipality
 from app.municipalities.policies import is_platform_admin
@@ -26,7 +27,7 @@ def _municipality_of(target) -> Municipality | None:
 def _may_manage(user, municipality: Municipality | None) -> bool:
     if municipality is None or not getattr(user, "is_authenticated", False):
         return False
-    return is_platform_admin(user) or user.role_in(municipality) in services.MANAGER_ROLES
+    return is_platform_admin(user) or user.role_in(municipality) in MANAGER_ROLES
 
 
 @rule("process.manage")

@@ -22,7 +22,6 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.contributions import services as contributions
 from app.core import audit, uploads
-from app.core.roles import Role
 from app.core.sanitize import clean_plain, clean_rich
 from app.core.time import utcnow
 from app.extensions import db
@@ -39,7 +38,6 @@ from app.processes.models import (
     Visibility,
 )
 
-MANAGER_ROLES = frozenset({Role.STAFF, Role.FACILITATOR, Role.ADMIN})
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 
 

@@ -25,22 +25,13 @@ from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
 from app.processes import formats, services
 from app.processes.forms import PhaseForm, ProcessForm, local_to_utc, utc_to_local
-from app.processes.loading import visible_process
+from app.processes.loading import managed_process, visible_process
 from app.processes.models import DecisionMaker, Phase, PhaseKind, Process, Visibility
 
 bp = tenant_blueprint(Blueprint("processes", __name__, url_prefix="/<slug>"))
 
 
 # --- loading ------------------------------------------------------------------------------------
-
-
-def _managed_process(process_id: int) -> Process:
-    municipality = current_municipality()
-    require("process.manage", municipality)
-    process = services.get_process(municipality, process_id)
-    if process is None:
-        abort(404)
-    return process
 
 
 def _managed_phase(process: Process, phase_id: int) -> Phase:
@@ -202,7 +193,7 @@ def admin_new():
 
 @bp.route("/admin/processes/<int:process_id>/edit", methods=["GET", "POST"])
 def admin_edit(process_id: int):
-    process = _managed_process(process_id)
+    process = managed_process(process_id)
     form = ProcessForm(obj=process)
     if not form.is_submitted():
         for name in services.RICH_FIELDS:
@@ -217,7 +208,7 @@ def admin_edit(process_id: int):
 
 @bp.get("/admin/processes/<int:process_id>/")
 def admin_process(process_id: int):
-    process = _managed_process(process_id)
+    process = managed_process(process_id)
     return render_template(
         "processes/admin/process.html",
         municipality=current_municipality(),
@@ -230,12 +221,12 @@ def admin_process(process_id: int):
 
 @bp.get("/admin/processes/<int:process_id>/preview")
 def admin_preview(process_id: int):
-    return _render_process_page(_managed_process(process_id), preview=True)
+    return _render_process_page(managed_process(process_id), preview=True)
 
 
 @bp.post("/admin/processes/<int:process_id>/publish")
 def admin_publish(process_id: int):
-    process = _managed_process(process_id)
+    process = managed_process(process_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.publish(current_user, process)
@@ -249,7 +240,7 @@ def admin_publish(process_id: int):
 
 @bp.route("/admin/processes/<int:process_id>/archive", methods=["GET", "POST"])
 def admin_archive(process_id: int):
-    process = _managed_process(process_id)
+    process = managed_process(process_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         services.archive(current_user, process)
@@ -301,7 +292,7 @@ def _save_phase(form: PhaseForm, process: Process, phase: Phase | None):
 
 @bp.route("/admin/processes/<int:process_id>/phases/new", methods=["GET", "POST"])
 def admin_new_phase(process_id: int):
-    process = _managed_process(process_id)
+    process = managed_process(process_id)
     form = PhaseForm()
     if form.validate_on_submit() and (response := _save_phase(form, process, None)):
         return response
@@ -310,7 +301,7 @@ def admin_new_phase(process_id: int):
 
 @bp.route("/admin/processes/<int:process_id>/phases/<int:phase_id>/edit", methods=["GET", "POST"])
 def admin_edit_phase(process_id: int, phase_id: int):
-    process = _managed_process(process_id)
+    process = managed_process(process_id)
     phase = _managed_phase(process, phase_id)
     form = PhaseForm(
         data=None
@@ -330,7 +321,7 @@ def admin_edit_phase(process_id: int, phase_id: int):
 
 @bp.route("/admin/processes/<int:process_id>/phases/<int:phase_id>/delete", methods=["GET", "POST"])
 def admin_delete_phase(process_id: int, phase_id: int):
-    process = _managed_process(process_id)
+    process = managed_process(process_id)
     phase = _managed_phase(process, phase_id)
     form = ConfirmForm()
     if form.validate_on_submit():

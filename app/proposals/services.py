@@ -7,12 +7,9 @@ when its action would succeed. Services flush, never commit, and know nothing of
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import bleach
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -26,11 +23,12 @@ from app.contributions import services as contributions
 from app.contributions.models import Contribution, Visibility
 from app.core import audit
 from app.core.roles import BACK_OFFICE_ROLES, Role
-from app.core.sanitize import clean_plain
+from app.core.sanitize import clean_plain, plain_text
 from app.core.time import utcnow
 from app.extensions import db
 from app.processes import services as processes
 from app.processes.models import Process
+from app.proposals import counts as kept_counts
 from app.proposals import signals as proposal_signals
 from app.proposals.models import (
     Proposal,
@@ -82,18 +80,6 @@ class ProposalData:
 
 
 # --- text ---------------------------------------------------------------------------------------
-
-_BLOCK_END = re.compile(r"</(p|li|blockquote)>|<br\s*/?>", re.IGNORECASE)
-_SPACE = re.compile(r"[ \t]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
-
-
-def plain_text(rich: str) -> str:
-    """The readable text of sanitised HTML, for excerpts, search and "is it empty?" checks."""
-    text = _BLOCK_END.sub("\n", rich)
-    text = html.unescape(bleach.clean(text, tags=set(), strip=True))
-    text = _SPACE.sub(" ", text)
-    return _BLANK_LINES.sub("\n", text).strip()
 
 
 def _rich(text: str) -> tuple[str, str]:
@@ -719,14 +705,6 @@ def save_settings(
 
 
 def count_per_process(process_ids) -> dict[int, int]:
-    """Published proposals per process, for all given processes in one query."""
-    ids = list(process_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Proposal.process_id, func.count(Proposal.id))
-        .join(Contribution, Contribution.id == Proposal.contribution_id)
-        .where(Proposal.process_id.in_(ids), Contribution.visibility == Visibility.VISIBLE)
-        .group_by(Proposal.process_id)
-    )
-    return {process_id: count for process_id, count in rows}
+    """Published proposals per process, for all given processes in one query of the kept counts
+    (``app.proposals.counts``), never counting the proposals themselves."""
+    return kept_counts.totals_per_process(process_ids)

@@ -37,7 +37,7 @@ from app.core.urls import safe_next
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
 from app.processes import services as processes
-from app.processes.loading import visible_process
+from app.processes.loading import managed_process, visible_process
 from app.processes.models import Process
 from app.proposals import promise, search, services
 from app.proposals.forms import (
@@ -106,10 +106,9 @@ def _proposal(process: Process, proposal_id: int) -> Proposal:
 
 
 def _managed_process(process_id: int) -> Process:
-    municipality = current_municipality()
-    require("process.manage", municipality)
-    process = processes.get_process(municipality, process_id)
-    if process is None or not services.takes_proposals(process):
+    """A process's proposal back office: only for processes that take proposals."""
+    process = managed_process(process_id)
+    if not services.takes_proposals(process):
         abort(404)
     require("proposal.manage", process)
     return process

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from app.contributions.models import Visibility as ContributionVisibility
 from app.core.permissions import allowed, rule
-from app.core.roles import Role
+from app.core.roles import INTERNAL_ROLES
 from app.core.time import utcnow
 from app.municipalities.models import Municipality
 from app.municipalities.policies import is_platform_admin
 from app.processes.models import Process
 from app.surveys import services
 from app.surveys.models import Survey
-
-INTERNAL_ROLES = frozenset({Role.STAFF, Role.MODERATOR, Role.COUNCIL, Role.FACILITATOR, Role.ADMIN})
 
 
 def _process_of(target) -> Process | Municipality | None:

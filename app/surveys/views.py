@@ -30,9 +30,8 @@ from app.core.roles import TrialogGroup
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
-from app.processes import services as processes
 from app.processes.forms import local_to_utc, utc_to_local
-from app.processes.loading import visible_process
+from app.processes.loading import managed_process, visible_process
 from app.processes.models import Process
 from app.processes.services import GateReason
 from app.surveys import charts, exports, forms, results, services
@@ -66,12 +65,7 @@ def _visible_survey(process_slug: str, survey_id: int) -> Survey:
 
 
 def _managed_process(process_id: int) -> Process:
-    municipality = current_municipality()
-    require("survey.manage", municipality)
-    process = processes.get_process(municipality, process_id)
-    if process is None:
-        abort(404)
-    return process
+    return managed_process(process_id, may="survey.manage")
 
 
 def _managed_survey(survey_id: int) -> Survey:

@@ -10,7 +10,7 @@ from flask_login import AnonymousUserMixin
 
 from app.accounts.models import User
 from app.core.permissions import allowed
-from app.core.roles import Role
+from app.core.roles import MANAGER_ROLES, Role
 from app.municipalities.models import FederalState, Membership, Municipality
 from app.processes import services
 from app.processes.models import Phase, PhaseKind, Process, ProcessState, Visibility
@@ -266,7 +266,7 @@ def test_platform_admins_manage_every_municipalitys_processes():
 def test_draft_is_visible_only_to_those_who_manage(role):
     process = _process(TIMELINE, state=ProcessState.DRAFT)
     user = _user(role, process.municipality)
-    assert allowed("process.view", user, process) is (role in services.MANAGER_ROLES)
+    assert allowed("process.view", user, process) is (role in MANAGER_ROLES)
     assert not allowed("process.view", AnonymousUserMixin(), process)
 
 

@@ -102,3 +102,28 @@ def test_plain_urls_become_marked_links():
 def test_plain_text_loses_control_characters_but_keeps_angle_brackets_for_escaping():
     assert clean_plain("  a\x00b\x1bc < d \r\n e ") == "ab c < d \n e".replace("b c", "bc")
     assert clean_plain(None) == ""
+
+
+def test_plain_text_of_rich_text_keeps_paragraphs_and_decodes_entities():
+    from app.core.sanitize import plain_text
+
+    assert plain_text("<p>Erste &amp; <strong>Zeile</strong></p><p>Zweite</p>") == (
+        "Erste & Zeile\nZweite"
+    )
+    assert plain_text("") == "" and plain_text(None) == ""
+
+
+def test_only_the_sanitiser_calls_bleach():
+    """Every HTML cleaning rule lives in one module, so a change to it reaches every text."""
+    from pathlib import Path
+
+    import app
+
+    root = Path(app.__file__).parent
+    callers = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "import bleach" in path.read_text(encoding="utf-8")
+        and path != root / "core" / "sanitize.py"
+    )
+    assert callers == []
