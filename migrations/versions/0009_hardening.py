@@ -23,8 +23,6 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-# Question types that store exactly one row per response (single choice, yes/no, scale, texts).
-SINGLE_VALUE_TYPES = "('single', 'yes_no', 'scale', 'short_text', 'long_text')"
 
 
 def _remove_duplicate_answers() -> None:
@@ -39,8 +37,11 @@ def _remove_duplicate_answers() -> None:
         " GROUP BY response_id, question_id)"
     )
     op.execute(
+        # Question types that store exactly one row per response: single choice, yes/no, scale,
+        # texts.
         "DELETE FROM survey_answers WHERE question_id IN ("
-        f" SELECT id FROM survey_questions WHERE type IN {SINGLE_VALUE_TYPES})"
+        " SELECT id FROM survey_questions"
+        " WHERE type IN ('single', 'yes_no', 'scale', 'short_text', 'long_text'))"
         " AND id NOT IN (SELECT MAX(id) FROM survey_answers GROUP BY response_id, question_id)"
     )
 
