@@ -24,7 +24,6 @@ branch_labels = None
 depends_on = None
 
 
-
 def _remove_duplicate_answers() -> None:
     op.execute(
         "DELETE FROM survey_answers WHERE option_id IS NOT NULL AND id NOT IN ("
