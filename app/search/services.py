@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 
 from app.comments.models import Comment, ProcessThread
 from app.contributions.models import Contribution, Visibility
+from app.core.sanitize import plain_text
 from app.documents.models import DOCUMENT_SEARCH, Document
 from app.extensions import db
 from app.municipalities.models import Membership, Municipality
@@ -35,7 +36,6 @@ from app.outcomes.models import Outcome
 from app.processes.models import Process, ProcessState
 from app.processes.models import Visibility as ProcessVisibility
 from app.proposals.models import SEARCH_DOCUMENT, Proposal, ProposalStatusChange
-from app.proposals.services import plain_text
 from app.search import text
 from app.search.models import COMMENT_SEARCH, OUTCOME_SEARCH, PROCESS_SEARCH
 
