@@ -5,10 +5,14 @@ out after the commit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -366,74 +370,77 @@ def _refused(contribution: Contribution, exc: services.ModerationError):
     return redirect(url_for(".case", contribution_id=contribution.id))
 
 
-@bp.post("/admin/moderation/contributions/<int:contribution_id>/keep")
-def keep(contribution_id: int):
+@dataclass(frozen=True)
+class _Decision:
+    """One decision on a case: the form on the case page it comes from, the service that takes
+    it, what the moderator is told, and whether the author is told."""
+
+    form: str
+    take: Callable[[User, Contribution, Any], Decision]
+    done: Any  # lazy text
+    # Authors hear of dismissed reports only when they were hidden because of them.
+    tell_author: Callable[[Contribution], bool] = lambda contribution: True
+
+
+DECISIONS = {
+    "keep": _Decision(
+        "keep_form",
+        lambda user, contribution, form: services.keep(user, contribution, form.note.data or ""),
+        _l("The reports were dismissed; the contribution stays."),
+        tell_author=lambda contribution: contribution.visibility == Visibility.HIDDEN,
+    ),
+    "hide": _Decision(
+        "hide_form",
+        lambda user, contribution, form: services.hide(user, contribution, form.reason.data),
+        _l("The contribution is hidden; its author is told why."),
+    ),
+    "restore": _Decision(
+        "restore_form",
+        lambda user, contribution, form: services.restore(user, contribution, form.note.data or ""),
+        _l("The contribution is visible again."),
+    ),
+    "approve": _Decision(
+        "approve_form",
+        lambda user, contribution, form: services.approve(user, contribution),
+        _l("The contribution is published."),
+    ),
+    "reject": _Decision(
+        "reject_form",
+        lambda user, contribution, form: services.reject(user, contribution, form.reason.data),
+        _l("The contribution is not published."),
+    ),
+}
+
+
+def decide(action: str, contribution_id: int):
+    """Every decision on a case takes the same path: form, service, tell the author, commit."""
+    decision_view = DECISIONS[action]
     contribution = _case_contribution(contribution_id)
-    form = CASE_FORMS["keep_form"]()
+    form = CASE_FORMS[decision_view.form]()
     if not form.validate_on_submit():
-        return _case_page(contribution, 422, keep_form=form)
-    was_hidden = contribution.visibility == Visibility.HIDDEN
+        return _case_page(contribution, 422, **{decision_view.form: form})
+    tell = decision_view.tell_author(contribution)  # before the decision changes it
     try:
-        decision = services.keep(current_user, contribution, form.note.data or "")
+        decision = decision_view.take(current_user, contribution, form)
     except services.DecisionRefused as exc:
         return _refused(contribution, exc)
-    # Authors hear of reports only when they were hidden because of them.
-    return _decided(
-        contribution, decision, _("The reports were dismissed; the contribution stays."), was_hidden
+    return _decided(contribution, decision, str(decision_view.done), tell)
+
+
+def _decision_view(action: str):
+    def view(contribution_id: int):
+        return decide(action, contribution_id)
+
+    view.__name__ = view.__qualname__ = action  # the endpoint, and the rate limiter's key
+    return view
+
+
+for _action in DECISIONS:
+    bp.add_url_rule(
+        f"/admin/moderation/contributions/<int:contribution_id>/{_action}",
+        view_func=_decision_view(_action),
+        methods=["POST"],
     )
-
-
-@bp.post("/admin/moderation/contributions/<int:contribution_id>/hide")
-def hide(contribution_id: int):
-    contribution = _case_contribution(contribution_id)
-    form = CASE_FORMS["hide_form"]()
-    if not form.validate_on_submit():
-        return _case_page(contribution, 422, hide_form=form)
-    try:
-        decision = services.hide(current_user, contribution, form.reason.data)
-    except services.DecisionRefused as exc:
-        return _refused(contribution, exc)
-    return _decided(
-        contribution, decision, _("The contribution is hidden; its author is told why.")
-    )
-
-
-@bp.post("/admin/moderation/contributions/<int:contribution_id>/restore")
-def restore(contribution_id: int):
-    contribution = _case_contribution(contribution_id)
-    form = CASE_FORMS["restore_form"]()
-    if not form.validate_on_submit():
-        return _case_page(contribution, 422, restore_form=form)
-    try:
-        decision = services.restore(current_user, contribution, form.note.data or "")
-    except services.DecisionRefused as exc:
-        return _refused(contribution, exc)
-    return _decided(contribution, decision, _("The contribution is visible again."))
-
-
-@bp.post("/admin/moderation/contributions/<int:contribution_id>/approve")
-def approve(contribution_id: int):
-    contribution = _case_contribution(contribution_id)
-    if not CASE_FORMS["approve_form"]().validate_on_submit():
-        abort(400)
-    try:
-        decision = services.approve(current_user, contribution)
-    except services.DecisionRefused as exc:
-        return _refused(contribution, exc)
-    return _decided(contribution, decision, _("The contribution is published."))
-
-
-@bp.post("/admin/moderation/contributions/<int:contribution_id>/reject")
-def reject(contribution_id: int):
-    contribution = _case_contribution(contribution_id)
-    form = CASE_FORMS["reject_form"]()
-    if not form.validate_on_submit():
-        return _case_page(contribution, 422, reject_form=form)
-    try:
-        decision = services.reject(current_user, contribution, form.reason.data)
-    except services.DecisionRefused as exc:
-        return _refused(contribution, exc)
-    return _decided(contribution, decision, _("The contribution is not published."))
 
 
 @bp.post("/admin/moderation/contributions/<int:contribution_id>/block")

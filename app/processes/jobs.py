@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from blinker import Namespace
 from sqlalchemy import select, update
@@ -66,38 +67,35 @@ def _record(phase: Phase, action: str, at: datetime) -> None:
     )
 
 
-def handle_starts(now: datetime, report: TransitionReport) -> None:
-    due = Phase.starts_at <= now
-    ids = db.session.scalars(
-        _published(select(Phase.id))
-        .where(due, Phase.start_handled_at.is_(None))
-        .order_by(Phase.starts_at)
-    ).all()
-    for phase_id in ids:
-        if _claim(phase_id, Phase.start_handled_at, due, now):
-            phase = db.session.get(Phase, phase_id)
-            _record(phase, "phase.start", phase.starts_at)
-            phase_started.send(phase)
-            db.session.commit()
-            report.started += 1
-        else:
-            db.session.rollback()
+@dataclass(frozen=True)
+class _Edge:
+    """One edge of a phase the scheduler carries out: when it falls due, the column that claims
+    it, the audit action, the signal, and the report counter."""
+
+    at: Any  # Phase.starts_at or Phase.ends_at
+    handled: Any  # the claim column
+    action: str
+    signal: Any
+    counter: str
 
 
-def handle_ends(now: datetime, report: TransitionReport) -> None:
-    due = Phase.ends_at <= now
+START = _Edge(Phase.starts_at, Phase.start_handled_at, "phase.start", phase_started, "started")
+END = _Edge(Phase.ends_at, Phase.end_handled_at, "phase.end", phase_ended, "ended")
+
+
+def handle_edges(edge: _Edge, now: datetime, report: TransitionReport) -> None:
+    """Carry out every start (or end) that fell due, each once, in the order they fell due."""
+    due = edge.at <= now
     ids = db.session.scalars(
-        _published(select(Phase.id))
-        .where(due, Phase.end_handled_at.is_(None))
-        .order_by(Phase.ends_at)
+        _published(select(Phase.id)).where(due, edge.handled.is_(None)).order_by(edge.at)
     ).all()
     for phase_id in ids:
-        if _claim(phase_id, Phase.end_handled_at, due, now):
+        if _claim(phase_id, edge.handled, due, now):
             phase = db.session.get(Phase, phase_id)
-            _record(phase, "phase.end", phase.ends_at)
-            phase_ended.send(phase)
+            _record(phase, edge.action, getattr(phase, edge.at.key))
+            edge.signal.send(phase)
             db.session.commit()
-            report.ended += 1
+            setattr(report, edge.counter, getattr(report, edge.counter) + 1)
         else:
             db.session.rollback()
 
@@ -136,9 +134,9 @@ def handle_reminders(now: datetime, report: TransitionReport) -> None:
 def handle_due_transitions(now: datetime) -> TransitionReport:
     """Everything that fell due up to ``now`` and was not carried out yet; safe to run anytime."""
     report = TransitionReport()
-    handle_starts(now, report)
+    handle_edges(START, now, report)
     handle_reminders(now, report)
-    handle_ends(now, report)
+    handle_edges(END, now, report)
     return report
 
 
