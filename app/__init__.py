@@ -26,6 +26,7 @@ DOMAINS: tuple[str, ...] = (
     "app.moderation",
     "app.proposals",
     "app.surveys",
+    "app.drafts",
     "app.contributions",
     "app.comments",
     "app.outcomes",

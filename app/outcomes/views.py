@@ -19,7 +19,7 @@ from app.core.permissions import can, require
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
-from app.outcomes import charts, exports, mine, reports, services
+from app.outcomes import charts, exports, mine, reports, sections, services
 from app.outcomes.forms import (
     DecisionForm,
     OutcomeForm,
@@ -96,6 +96,7 @@ def _report_context(process: Process) -> dict:
         "statements": services.statements_of(process),
         "decisions": services.decisions_of(process),
         "outcome": services.outcome_of(process),
+        "format_sections": sections.render_sections(process),
     }
 
 

@@ -17,6 +17,7 @@ import pytest
 from api_support import api_matrix_ids
 from comments_support import comment_matrix_ids
 from documents_support import document_matrix_ids
+from drafts_support import draft_matrix_ids
 from moderation_support import route_matrix_ids
 from proposals_support import proposal_matrix_ids
 from surveys_support import survey_matrix_ids
@@ -496,6 +497,57 @@ NOTIFICATION_ROUTES = {
     ),
 }
 ROUTES.update(NOTIFICATION_ROUTES)
+
+
+def _draft_page(**names: str) -> Callable[[World], dict[str, Any]]:
+    """The world's draft in its process, plus ids from ``world.ids`` (``number`` given as is)."""
+    return lambda world: {
+        **_process(world),
+        "draft_id": world.ids["draft"],
+        **{arg: world.ids[key] if isinstance(key, str) else key for arg, key in names.items()},
+    }
+
+
+def _draft_admin(world: World) -> dict[str, Any]:
+    return {**_slug(world), "draft_id": world.ids["draft"]}
+
+
+# The world's draft has one published version and no version in progress: the editor and the import
+# send staff back to start one (302); comparing needs two versions (404); starting a version works.
+DRAFT_ROUTES = {
+    ("drafts.index", "GET"): Route(PUBLIC, args=_process),
+    ("drafts.show", "GET"): Route(PUBLIC, args=_draft_page()),
+    ("drafts.text_thread", "GET"): Route(PUBLIC, args=_draft_page(number=1)),
+    ("drafts.chapter_thread", "GET"): Route(PUBLIC, args=_draft_page(chapter_id="draft_chapter")),
+    ("drafts.paragraph_thread", "GET"): Route(
+        PUBLIC, args=_draft_page(paragraph_id="draft_paragraph")
+    ),
+    ("drafts.changes", "GET"): Route(PUBLIC, 404, _draft_page()),
+    ("drafts.report", "GET"): Route(REPORT, args=_draft_page()),
+    ("drafts.report_csv", "GET"): Route(REPORT, args=_draft_page()),
+    ("drafts.admin_index", "GET"): Route(
+        PROCESS_MANAGE, args=lambda w: {**_slug(w), "process_id": w.ids["draft_process"]}
+    ),
+    ("drafts.admin_new", "GET"): Route(
+        PROCESS_MANAGE, args=lambda w: {**_slug(w), "process_id": w.ids["draft_process"]}
+    ),
+    ("drafts.admin_new", "POST"): Route(
+        PROCESS_MANAGE, 422, lambda w: {**_slug(w), "process_id": w.ids["draft_process"]}
+    ),
+    ("drafts.admin_draft", "GET"): Route(PROCESS_MANAGE, args=_draft_admin),
+    ("drafts.admin_edit", "GET"): Route(PROCESS_MANAGE, 302, _draft_admin),
+    ("drafts.admin_edit", "POST"): Route(PROCESS_MANAGE, 302, _draft_admin),
+    ("drafts.admin_import", "GET"): Route(PROCESS_MANAGE, 302, _draft_admin),
+    ("drafts.admin_import", "POST"): Route(PROCESS_MANAGE, 302, _draft_admin),
+    ("drafts.admin_publish", "POST"): Route(PROCESS_MANAGE, 302, _draft_admin),
+    ("drafts.admin_new_version", "POST"): Route(PROCESS_MANAGE, 302, _draft_admin),
+    ("drafts.admin_handling", "GET"): Route(PROCESS_MANAGE, args=_draft_admin),
+    # nothing chosen is "not marked yet": saved, back to the list
+    ("drafts.admin_mark", "POST"): Route(
+        PROCESS_MANAGE, 302, lambda w: {**_draft_admin(w), "comment_id": w.ids["draft_comment"]}
+    ),
+}
+ROUTES.update(DRAFT_ROUTES)
 ROUTES.update(API_ROUTES)
 
 
@@ -576,6 +628,7 @@ def world(app, make_municipality, make_member, make_user, make_process) -> World
     result.ids.update(proposal_matrix_ids(app, users, published))
     result.ids.update(route_matrix_ids(app, make_member, home, published))
     result.ids.update(api_matrix_ids(app, users, home))
+    result.ids.update(draft_matrix_ids(app, users, published))
     result.ids.update(document_matrix_ids(app, users, published))
     return result
 
