@@ -34,6 +34,7 @@ DOMAINS: tuple[str, ...] = (
     "app.notifications",
     "app.privacy",
     "app.residency",
+    "app.events",
     "app.documents",
     "app.search",
 )

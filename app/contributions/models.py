@@ -26,6 +26,20 @@ class Visibility(LabelledEnum):
 VISIBILITY_LABELS = Visibility.labels()
 
 
+class Channel(LabelledEnum):
+    """How a contribution reached the platform: typed in by its author, or entered by staff from
+    an event, a letter, a phone call or a paper form (the consolidated report counts them apart)."""
+
+    ONLINE = "online", _l("Online")
+    EVENT = "event", _l("At an event")
+    LETTER = "letter", _l("By letter")
+    PHONE = "phone", _l("By phone")
+    PAPER = "paper", _l("On a paper form")
+
+
+CHANNEL_LABELS = Channel.labels()
+
+
 class Contribution(db.Model):
     """Everything a person writes, whatever its kind."""
 
@@ -48,6 +62,8 @@ class Contribution(db.Model):
         enum_column(Visibility, "visibility"), default=Visibility.VISIBLE
     )
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    # Everything but "online" was entered by staff on behalf of participants (events.OnsiteEntry).
+    channel: Mapped[str] = mapped_column(String(20), default="online", server_default="online")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app.comments.models import Comment, CommentReaction
 from app.contributions import kinds
-from app.contributions.models import Contribution, Thread, Visibility
+from app.contributions.models import Channel, Contribution, Thread, Visibility
 from app.core.roles import TrialogGroup
 from app.extensions import db
 from app.moderation.models import Action, Decision, Report, ReportReason
@@ -201,8 +201,16 @@ def _weeks(process: Process) -> list[tuple[date, int]]:
 
 
 def _channels(process: Process, total: int, without_account: int) -> list[Count]:
-    """What is known of the channel: everything here came in online, with an account or through a
-    survey link without one (input from on-site events is entered by staff, with their account)."""
+    """Contributions by channel, online and on site side by side: online with an account, through a
+    survey link without one, and each channel staff entered input from on behalf of participants
+    (events, letters, phone calls, paper forms; ``Contribution.channel``)."""
+    per_channel = dict(
+        db.session.execute(
+            select(Contribution.channel, func.count())
+            .where(_written(process))
+            .group_by(Contribution.channel)
+        ).all()
+    )
     anonymous_link = (
         db.session.scalar(
             select(func.count(distinct(Answer.response_id)))
@@ -212,10 +220,15 @@ def _channels(process: Process, total: int, without_account: int) -> list[Count]
         )
         or 0
     )
-    return [
-        Count("online", str(_l("Online, with an account")), total - anonymous_link),
+    online = per_channel.pop(Channel.ONLINE.value, 0)
+    counts = [
+        Count("online", str(_l("Online, with an account")), online - anonymous_link),
         Count("link", str(_l("Survey link, without an account (responses)")), without_account),
     ]
+    for channel in Channel:
+        if channel != Channel.ONLINE and per_channel.get(channel.value):
+            counts.append(Count(channel.value, channel.label, per_channel[channel.value]))
+    return counts
 
 
 def _moderation(process: Process) -> Moderation:

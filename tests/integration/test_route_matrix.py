@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from api_support import api_matrix_ids
 from comments_support import comment_matrix_ids
+from events_support import event_matrix_ids
 from documents_support import document_matrix_ids
 from drafts_support import draft_matrix_ids
 from moderation_support import route_matrix_ids
@@ -499,6 +500,52 @@ NOTIFICATION_ROUTES = {
 ROUTES.update(NOTIFICATION_ROUTES)
 
 
+def _event(world: World) -> dict[str, Any]:
+    return {**_process(world), "event_id": world.ids["event"]}
+
+
+def _event_process(world: World) -> dict[str, Any]:
+    return {**_slug(world), "process_id": world.ids["event_process"]}
+
+
+def _event_admin(world: World) -> dict[str, Any]:
+    return {**_event_process(world), "event_id": world.ids["event"]}
+
+
+# Events: anyone reads events, feeds and the easy-read page; logged-in people register (a seat,
+# 302) and cancel (nothing to cancel: 404); those who run processes do the rest (empty forms 422).
+EVENT_ROUTES = {
+    ("events.index", "GET"): Route(PUBLIC, args=_process),
+    ("events.show", "GET"): Route(PUBLIC, args=_event),
+    ("events.register", "POST"): Route(LOGIN, 302, _event),
+    ("events.cancel", "POST"): Route(LOGIN, 404, _event),
+    ("events.process_feed", "GET"): Route(PUBLIC, args=_process),
+    ("events.municipality_feed", "GET"): Route(PUBLIC, args=_slug),
+    ("events.photo", "GET"): Route(PUBLIC, 404, lambda w: {**_slug(w), "photo_id": 0}),
+    ("events.easy_read", "GET"): Route(PUBLIC, args=_process),
+    ("events.admin_index", "GET"): Route(PROCESS_MANAGE, args=_event_process),
+    ("events.admin_new", "GET"): Route(PROCESS_MANAGE, args=_event_process),
+    ("events.admin_new", "POST"): Route(PROCESS_MANAGE, 422, _event_process),
+    ("events.admin_edit", "GET"): Route(PROCESS_MANAGE, args=_event_admin),
+    ("events.admin_edit", "POST"): Route(PROCESS_MANAGE, 422, _event_admin),
+    ("events.admin_registrants", "GET"): Route(PROCESS_MANAGE, args=_event_admin),
+    ("events.admin_registrants_csv", "GET"): Route(PROCESS_MANAGE, args=_event_admin),
+    ("events.admin_documentation", "GET"): Route(PROCESS_MANAGE, args=_event_admin),
+    ("events.admin_documentation", "POST"): Route(PROCESS_MANAGE, 302, _event_admin),
+    ("events.admin_add_photo", "POST"): Route(PROCESS_MANAGE, 422, _event_admin),
+    ("events.admin_delete_photo", "POST"): Route(
+        PROCESS_MANAGE, 404, lambda w: {**_event_admin(w), "photo_id": 0}
+    ),
+    ("events.admin_onsite", "GET"): Route(PROCESS_MANAGE, args=_event_process),
+    ("events.admin_onsite", "POST"): Route(PROCESS_MANAGE, 422, _event_process),
+    ("events.admin_import", "GET"): Route(PROCESS_MANAGE, args=_event_process),
+    ("events.admin_import", "POST"): Route(PROCESS_MANAGE, 422, _event_process),
+    ("events.admin_easy_read", "GET"): Route(PROCESS_MANAGE, args=_event_process),
+    ("events.admin_easy_read", "POST"): Route(PROCESS_MANAGE, 422, _event_process),
+}
+ROUTES.update(EVENT_ROUTES)
+
+
 def _draft_page(**names: str) -> Callable[[World], dict[str, Any]]:
     """The world's draft in its process, plus ids from ``world.ids`` (``number`` given as is)."""
     return lambda world: {
@@ -628,6 +675,7 @@ def world(app, make_municipality, make_member, make_user, make_process) -> World
     result.ids.update(proposal_matrix_ids(app, users, published))
     result.ids.update(route_matrix_ids(app, make_member, home, published))
     result.ids.update(api_matrix_ids(app, users, home))
+    result.ids.update(event_matrix_ids(app, users, published))
     result.ids.update(draft_matrix_ids(app, users, published))
     result.ids.update(document_matrix_ids(app, users, published))
     return result
