@@ -295,6 +295,7 @@ def seed_bench(
     from app.accounts.passwords import hash_password
     from app.core.roles import Role, group_for
     from app.municipalities.models import Municipality
+    from app.proposals.models import RANDOM_KEYS
 
     if db.session.scalar(select(Municipality.id).where(Municipality.slug == BENCH_SLUG)):
         raise ValueError(f"The municipality {BENCH_SLUG!r} exists already; use a fresh database.")
@@ -615,6 +616,7 @@ def seed_bench(
                 answered,
                 support_counts[i],
                 created,
+                rng.randrange(RANDOM_KEYS),
             )
 
     put(
@@ -637,6 +639,7 @@ def seed_bench(
             "answered_at",
             "support_count",
             "created_at",
+            "random_key",
         ),
         proposal_rows(),
     )
@@ -740,6 +743,7 @@ def seed_bench(
 
     survey_id = _seed_survey(load, put, rng, sizes, now, municipality_id, process_ids[0], groups)
     _keep_deadlines(process_ids)
+    _keep_counts(process_ids)
     load.finish()
     return Plan(
         municipality_slug=BENCH_SLUG,
@@ -760,6 +764,13 @@ def _keep_deadlines(process_ids: list[int]) -> None:
 
     for process_id in process_ids:
         recompute_answer_due(db.session.get(Process, process_id))
+
+
+def _keep_counts(process_ids: list[int]) -> None:
+    """The list's kept counts, from the loaded proposals (COPY bypasses the flush that keeps them)."""
+    from app.proposals.counts import recount
+
+    recount(process_ids)
 
 
 def _seed_survey(load, put, rng, sizes, now, municipality_id, process_id, groups) -> int:

@@ -8,6 +8,7 @@ kept by the comments domain), which an index of its own serves for sorting.
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -100,6 +101,14 @@ class ProposalSettings(db.Model):
         return bool(self.answer_threshold and self.answer_days)
 
 
+RANDOM_KEYS = 2**31 - 1  # random keys are 0 <= key < RANDOM_KEYS (an int on every database)
+
+
+def new_random_key() -> int:
+    """A new proposal's place in the random order (not secret: it only shuffles the list)."""
+    return random.randrange(RANDOM_KEYS)  # noqa: S311
+
+
 class Proposal(db.Model):
     """A citizen's (or any member's) proposal in a process.
 
@@ -110,8 +119,10 @@ class Proposal(db.Model):
 
     __tablename__ = "proposals"
     __table_args__ = (
-        Index("ix_proposals_process_created", "process_id", "created_at"),
-        Index("ix_proposals_process_supports", "process_id", "support_count"),
+        # Keyset pages of the list walk these (migration 0018): page 2,000 costs what page 1 does.
+        Index("ix_proposals_process_created", "process_id", "created_at", "id"),
+        Index("ix_proposals_process_supports", "process_id", "support_count", "id"),
+        Index("ix_proposals_process_random", "process_id", "random_key", "id"),
         Index("ix_proposals_process_due", "process_id", "answer_due_at"),
         CheckConstraint("support_count >= 0", name="support_count_not_negative"),
         CheckConstraint(
@@ -152,6 +163,12 @@ class Proposal(db.Model):
     # days), empty while the proposal has fewer than N supports or the process promises nothing.
     answer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The stable random order: a random number drawn once; visitors walk its index from a point of
+    # their own (``app.proposals.paging``), so no request sorts the whole process.
+    random_key: Mapped[int] = mapped_column(Integer, default=new_random_key)
+    # Under which kept count (``ProposalCount.listed_as``) this proposal is counted; empty while it
+    # is not listed (pending, hidden, deleted). Kept by ``app.proposals.counts``.
+    listed_as: Mapped[str | None] = mapped_column(String(20))
 
     process: Mapped[Process] = relationship()
     contribution: Mapped[Contribution] = relationship()
@@ -203,6 +220,26 @@ Index("ix_proposals_search", SEARCH_DOCUMENT, postgresql_using="gin").ddl_if(dia
 
 # Sorting a process's proposals by comments reads the thread's kept counter.
 Index("ix_threads_process_comments", Thread.process_id, Thread.comment_count)
+
+
+class ProposalCount(db.Model):
+    """The kept number of listed proposals of a process, by status and trialog group.
+
+    ``listed_as`` is a ``ProposalStatus`` value, or ``withdrawn`` for withdrawn proposals, whatever
+    their status (the list's status filter works the same way). The list's total, any status or group
+    filter, and the process counts of other pages add up these few rows instead of counting
+    proposals; ``app.proposals.counts`` moves them in the transaction that changes a proposal.
+    """
+
+    __tablename__ = "proposal_counts"
+    __table_args__ = (CheckConstraint("n >= 0", name="not_negative"),)
+
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), primary_key=True
+    )
+    listed_as: Mapped[str] = mapped_column(String(20), primary_key=True)
+    author_group: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ProposalSupport(db.Model):

@@ -2,8 +2,9 @@
 
 Full-text search uses PostgreSQL's German text search with a GIN index on the very expression
 ``SEARCH_DOCUMENT``; on SQLite (the embedded default) it falls back to LIKE on the case-folded
-``search_text`` column. The random order is a hash of (id, the visitor's seed) computed in SQL, so it
-is the same on every page of the list and for every request of one visitor, on both databases.
+``search_text`` column. The random order is each proposal's stored ``random_key``, read from a
+point of the visitor's own (their seed) and wrapping around, so it is the same on every page of the
+list and for every request of one visitor; ``app.proposals.paging`` walks it through its index.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Select, and_, cast, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -22,7 +23,7 @@ from app.core.enums import LabelledEnum
 from app.core.roles import TrialogGroup
 from app.extensions import db
 from app.processes.models import Process
-from app.proposals.models import SEARCH_DOCUMENT, Proposal, ProposalStatus
+from app.proposals.models import RANDOM_KEYS, SEARCH_DOCUMENT, Proposal, ProposalStatus
 
 
 class Sort(LabelledEnum):
@@ -51,17 +52,16 @@ class Filters:
         return bool(self.text or self.category_id or self.status or self.group)
 
 
-# The random order: x = (id * a + b) mod a prime p, with a and b from the visitor's seed, then x² mod p
-# to break the linear pattern consecutive ids would otherwise keep. Every product stays below 2**62,
-# so it fits PostgreSQL's bigint and SQLite's integers.
-RANDOM_MODULUS = 2_147_483_647
+def random_start(seed: int) -> int:
+    """Where a visitor's walk through the random order starts (a random key)."""
+    return seed % RANDOM_KEYS
 
 
-def random_order(seed: int):
-    a = seed % (RANDOM_MODULUS - 1) + 1
-    b = (seed // RANDOM_MODULUS) % RANDOM_MODULUS
-    mixed = (cast(Proposal.id, BigInteger) * a + b) % RANDOM_MODULUS
-    return (mixed * mixed) % RANDOM_MODULUS
+def random_order(seed: int) -> tuple:
+    """The random order from the visitor's starting point, wrapping around: as an ORDER BY it
+    sorts the process (old ``?page=N`` links use it); pages walk the index instead."""
+    start = random_start(seed)
+    return (case((Proposal.random_key >= start, 0), else_=1), Proposal.random_key, Proposal.id)
 
 
 def _dialect() -> str:
@@ -117,7 +117,7 @@ def listing(process: Process, filters: Filters, seed: int) -> Select:
         Sort.NEWEST: (Proposal.created_at.desc(), Proposal.id.desc()),
         Sort.SUPPORTS: (Proposal.support_count.desc(), Proposal.id.desc()),
         Sort.COMMENTS: (Thread.comment_count.desc(), Proposal.id.desc()),
-        Sort.RANDOM: (random_order(seed), Proposal.id),
+        Sort.RANDOM: random_order(seed),
     }[filters.sort]
     return query.order_by(*order)
 

@@ -28,6 +28,7 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.processes import services as processes
 from app.processes.models import Process
+from app.proposals import counts as kept_counts
 from app.proposals import signals as proposal_signals
 from app.proposals.models import (
     Proposal,
@@ -704,14 +705,6 @@ def save_settings(
 
 
 def count_per_process(process_ids) -> dict[int, int]:
-    """Published proposals per process, for all given processes in one query."""
-    ids = list(process_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Proposal.process_id, func.count(Proposal.id))
-        .join(Contribution, Contribution.id == Proposal.contribution_id)
-        .where(Proposal.process_id.in_(ids), Contribution.visibility == Visibility.VISIBLE)
-        .group_by(Proposal.process_id)
-    )
-    return {process_id: count for process_id, count in rows}
+    """Published proposals per process, for all given processes in one query of the kept counts
+    (``app.proposals.counts``), never counting the proposals themselves."""
+    return kept_counts.totals_per_process(process_ids)

@@ -29,7 +29,7 @@ from app.contributions.models import Visibility
 from app.contributions.services import participation_refusal
 from app.core.errors import render_error
 from app.core.forms import ConfirmForm
-from app.core.pagination import paginate
+from app.core.pagination import paginate, requested_page
 from app.core.permissions import can, require
 from app.core.ratelimit import write_limited
 from app.core.time import utcnow
@@ -39,7 +39,7 @@ from app.municipalities.tenancy import current_municipality, tenant_blueprint
 from app.processes import services as processes
 from app.processes.loading import managed_process, visible_process
 from app.processes.models import Process
-from app.proposals import promise, search, services
+from app.proposals import paging, promise, search, services
 from app.proposals.forms import (
     AnswerForm,
     EditProposalForm,
@@ -170,7 +170,15 @@ def index(process_slug: str):
     categories = services.categories(process)
     form = FilterForm(formdata=request.args)
     filters = _filters(form, categories)
-    page = paginate(search.listing(process, filters, _seed()))
+    page = paging.list_page(
+        process,
+        filters,
+        seed=_seed(),
+        per_page=current_app.config["PER_PAGE"],
+        page=requested_page(),
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+    )
     now = utcnow()
     args = {name: request.args[name] for name in LIST_ARGS if request.args.get(name)}
     return render_template(
