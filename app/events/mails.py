@@ -7,7 +7,7 @@ reminder carries the calendar entry as a link to the process's feed.
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import gettext as _
 
 from app.core.mail import send_mail
@@ -25,8 +25,12 @@ def _details(event: OnsiteEvent) -> list[str]:
     lines = [
         _(
             "When: %(start)s to %(end)s",
-            start=format_datetime(event.starts_at, "full"),
-            end=format_datetime(event.ends_at, "short"),
+            start=f"{format_date(event.starts_at, 'full')}, {format_datetime(event.starts_at, 'HH:mm')}",
+            end=(
+                format_datetime(event.ends_at, "HH:mm")
+                if format_date(event.ends_at) == format_date(event.starts_at)
+                else f"{format_date(event.ends_at, 'full')}, {format_datetime(event.ends_at, 'HH:mm')}"
+            ),
         )
     ]
     if event.address:

@@ -28,10 +28,10 @@ from app.core.roles import Role, TrialogGroup
 from app.core.time import utcnow
 from app.events import jobs, onsite, services
 from app.events.models import (
-    OnsiteEvent,
     EventPhoto,
     EventRegistration,
     OnsiteEntry,
+    OnsiteEvent,
     RegistrationMode,
     RegistrationStatus,
 )
@@ -607,3 +607,29 @@ def test_registrants_export_lists_everyone_and_defuses_formulas(
     text = response.get_data(as_text=True)
     assert "'=HYPERLINK(1)" in text
     assert plain.email in text and "On the waiting list" in text
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+
+def test_seed_demo_adds_an_upcoming_event_with_registrations_and_onsite_input(app, ctx):
+    from app.demo import seed_demo
+    from app.events.models import EasyReadSummary
+
+    seed_demo()
+    events = db.session.scalars(select(OnsiteEvent).order_by(OnsiteEvent.starts_at)).all()
+    assert len(events) == 2
+    past, upcoming = events
+    assert upcoming.starts_at > utcnow() and upcoming.confirmed_count == 2
+    assert past.protocol
+    channels = dict(
+        db.session.execute(
+            select(Contribution.channel, func.count())
+            .where(Contribution.channel != "online")
+            .group_by(Contribution.channel)
+        ).all()
+    )
+    assert channels == {"event": 3, "letter": 1}
+    assert db.session.scalar(select(func.count(EasyReadSummary.id))) == 1
+    seed_demo()  # idempotent
+    assert db.session.scalar(select(func.count(OnsiteEvent.id))) == 2
