@@ -588,11 +588,10 @@ def request_review(author: User, decision: Decision, text: str) -> ReviewRequest
         requester_id=author.id,
         text=text,
     )
-    db.session.add(review)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a conflict undoes this request only, nothing before it
+            db.session.add(review)
     except IntegrityError as exc:  # the same request, sent twice at the same moment
-        db.session.rollback()
         raise ReviewRefused(_("You have already asked for a review of this decision.")) from exc
     return review
 

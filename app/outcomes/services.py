@@ -122,25 +122,27 @@ def save_statement(author: User, process: Process, body: str) -> CouncilStatemen
     if statement is not None:
         statement.body, statement.body_text = body_html, body_text
         contributions.mark_edited(statement.contribution)
+        db.session.flush()
     else:
         try:
-            contribution = contributions.start_contribution(author, process, STATEMENT_KIND)
+            # A savepoint: a concurrent save of the same member's statement undoes only this one.
+            with db.session.begin_nested():
+                contribution = contributions.start_contribution(author, process, STATEMENT_KIND)
+                statement = CouncilStatement(
+                    municipality_id=process.municipality_id,
+                    process_id=process.id,
+                    contribution=contribution,
+                    author_id=author.id,
+                    body=body_html,
+                    body_text=body_text,
+                )
+                db.session.add(statement)
         except contributions.ContributionRefused as exc:
             raise NotAllowed(str(exc)) from exc
-        statement = CouncilStatement(
-            municipality_id=process.municipality_id,
-            process_id=process.id,
-            contribution=contribution,
-            author_id=author.id,
-            body=body_html,
-            body_text=body_text,
-        )
-        db.session.add(statement)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # the same member saved a statement concurrently
-        db.session.rollback()
-        raise NotAllowed(_("Your statement was saved meanwhile; please reload the page.")) from exc
+        except IntegrityError as exc:  # the same member saved a statement concurrently
+            raise NotAllowed(
+                _("Your statement was saved meanwhile; please reload the page.")
+            ) from exc
     signals.council_statement_written.send(statement)
     return statement
 

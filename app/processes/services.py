@@ -246,16 +246,17 @@ def save_process(
     if not _slug_is_free(municipality.id, slug, process.id if process else None):
         raise SlugTaken(_("Another process of this municipality already uses this address."))
     before = _state(process) if process else None
-    if process is None:
-        process = Process(municipality=municipality, state=ProcessState.DRAFT)
-        db.session.add(process)
-    process.slug = slug
-    _apply(process, data)
-    set_formats(process, data.formats)
     try:
-        db.session.flush()
+        # A savepoint: losing the slug to a concurrent save undoes this save only, never what the
+        # request did before it.
+        with db.session.begin_nested():
+            if process is None:
+                process = Process(municipality=municipality, state=ProcessState.DRAFT)
+                db.session.add(process)
+            process.slug = slug
+            _apply(process, data)
+            set_formats(process, data.formats)
     except IntegrityError as exc:  # a concurrent save took the slug between check and flush
-        db.session.rollback()
         raise SlugTaken(
             _("Another process of this municipality already uses this address.")
         ) from exc
@@ -576,11 +577,11 @@ def follow(user: User, process: Process) -> None:
     """Follow a process; following twice is harmless (the unique constraint decides)."""
     if is_following(user, process):
         return
-    db.session.add(ProcessFollow(user_id=user.id, process_id=process.id))
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.add(ProcessFollow(user_id=user.id, process_id=process.id))
     except IntegrityError:
-        db.session.rollback()  # a concurrent request followed first; nothing else was pending
+        pass  # a concurrent request followed first; the savepoint undid only this row
 
 
 def unfollow(user: User, process: Process) -> None:

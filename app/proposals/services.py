@@ -586,17 +586,17 @@ def save_statement(author: User, proposal: Proposal, body: str) -> ProposalState
         db.session.flush()
         return statement
     try:
-        contribution = contributions.start_contribution(author, proposal.process, "statement")
+        # A savepoint: a concurrent save of the same member's statement undoes only this one.
+        with db.session.begin_nested():
+            contribution = contributions.start_contribution(author, proposal.process, "statement")
+            statement = ProposalStatement(
+                contribution=contribution, author_id=author.id, body=body_html, body_text=body_text
+            )
+            proposal.statements.append(statement)
     except contributions.ContributionRefused as exc:
         raise NotAllowed(str(exc)) from exc
-    statement = ProposalStatement(
-        contribution=contribution, author_id=author.id, body=body_html, body_text=body_text
-    )
-    proposal.statements.append(statement)
-    try:
-        db.session.flush()
     except IntegrityError as exc:  # the same member saved a statement concurrently
-        db.session.rollback()
+        db.session.expire(proposal, ["statements"])
         raise NotAllowed(
             _("Your statement was saved meanwhile; please reload the proposal.")
         ) from exc
