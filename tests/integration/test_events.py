@@ -257,12 +257,16 @@ def test_registering_through_the_page_confirms_by_mail_and_cancelling_works(
     login(client, second)
     token = _csrf(client.get(page).get_data(as_text=True))
     client.post(f"{page}/register", data={"csrf_token": token})
-    assert "waiting list" in outbox.last_to(second.email)["Subject"].lower()
+    # mails speak the person's language: German unless they chose another
+    assert outbox.last_to(second.email)["Subject"].startswith("Auf der Warteliste")
 
     login(client, first)
     token = _csrf(client.get(page).get_data(as_text=True))
     assert client.post(f"{page}/cancel", data={"csrf_token": token}).status_code == 302
-    assert "seat" in outbox.last_to(second.email)["Subject"].lower()
+    from email.header import decode_header, make_header
+
+    moved_up = str(make_header(decode_header(outbox.last_to(second.email)["Subject"])))
+    assert moved_up.startswith("Ein Platz für Sie")
     assert _statuses(app, event_id)[0][second.id] == RegistrationStatus.CONFIRMED
 
 
@@ -309,7 +313,7 @@ def test_the_reminder_goes_out_once_a_day_before(app, process, staff, make_membe
         assert services.claim_reminder(registration_id, utcnow()) is True
         assert services.claim_reminder(registration_id, utcnow()) is False
         db.session.rollback()
-    reminders = [m for m in outbox.messages if m["Subject"].startswith("Reminder")]
+    reminders = [m for m in outbox.messages if m["Subject"].startswith("Erinnerung")]
     assert sorted(m["To"] for m in reminders) == sorted([person.email, other.email])
 
 
