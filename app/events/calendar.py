@@ -6,27 +6,17 @@ update an event they already show instead of adding it twice.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import bleach
 import icalendar
 from flask import current_app
 
+from app.core.sanitize import plain_text
 from app.core.time import utcnow
 from app.core.urls import public_url_for
 from app.events.models import OnsiteEvent
-
-_BLOCK_END = re.compile(r"</(p|li|blockquote)>|<br\s*/?>", re.IGNORECASE)
-
-
-def plain_text(rich: str) -> str:
-    """The readable text of sanitised HTML (a calendar's description is plain text)."""
-    text = html.unescape(bleach.clean(_BLOCK_END.sub("\n", rich or ""), tags=set(), strip=True))
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _uid(event: OnsiteEvent) -> str:

@@ -14,12 +14,10 @@ came from and who entered it.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -31,47 +29,28 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.core.enums import LabelledEnum, enum_column
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
 from app.processes.models import Process
 
 
-def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
-    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e], length=20)
+class RegistrationMode(LabelledEnum):
+    NONE = "none", _l("No registration needed")  # just come
+    OPEN = "open", _l("Registration, no limit")
+    LIMITED = "limited", _l("Registration, limited seats with a waiting list")
 
 
-class RegistrationMode(StrEnum):
-    NONE = "none"  # just come
-    OPEN = "open"  # registration without a limit
-    LIMITED = "limited"  # limited seats, then a waiting list
-
-    @property
-    def label(self) -> str:
-        return str(REGISTRATION_LABELS[self])
+REGISTRATION_LABELS = RegistrationMode.labels()
 
 
-REGISTRATION_LABELS = {
-    RegistrationMode.NONE: _l("No registration needed"),
-    RegistrationMode.OPEN: _l("Registration, no limit"),
-    RegistrationMode.LIMITED: _l("Registration, limited seats with a waiting list"),
-}
+class RegistrationStatus(LabelledEnum):
+    CONFIRMED = "confirmed", _l("Registered")
+    WAITING = "waiting", _l("On the waiting list")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
-class RegistrationStatus(StrEnum):
-    CONFIRMED = "confirmed"
-    WAITING = "waiting"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
-
-
-STATUS_LABELS = {
-    RegistrationStatus.CONFIRMED: _l("Registered"),
-    RegistrationStatus.WAITING: _l("On the waiting list"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
-}
+STATUS_LABELS = RegistrationStatus.labels()
 
 
 class OnsiteEvent(db.Model):
@@ -107,7 +86,7 @@ class OnsiteEvent(db.Model):
     accessibility: Mapped[str] = mapped_column(Text, default="")  # plain text
     online_url: Mapped[str] = mapped_column(String(500), default="")
     registration: Mapped[RegistrationMode] = mapped_column(
-        _enum(RegistrationMode, "event_registration"), default=RegistrationMode.NONE
+        enum_column(RegistrationMode, "event_registration"), default=RegistrationMode.NONE
     )
     capacity: Mapped[int | None] = mapped_column(Integer)
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -160,7 +139,7 @@ class EventRegistration(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[RegistrationStatus] = mapped_column(
-        _enum(RegistrationStatus, "event_registration_status")
+        enum_column(RegistrationStatus, "event_registration_status")
     )
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -26,8 +26,7 @@ from app.comments.models import Comment
 from app.contributions import services as contributions
 from app.contributions.models import Channel, Contribution, Visibility
 from app.core.roles import TrialogGroup
-from app.core.sanitize import clean_plain
-from app.events.calendar import plain_text
+from app.core.sanitize import clean_plain, plain_text
 from app.events.models import OnsiteEntry, OnsiteEvent
 from app.extensions import db
 from app.processes.models import Process
