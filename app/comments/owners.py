@@ -17,12 +17,20 @@ Usage (in the owner's package, at import time)::
     register_thread_owner("proposal", _proposal_threads)
 
 The URL is the owner's page; comment links add ``comments_page`` and the ``#comment-<id>`` anchor.
+
+An owner may also close some of its threads for writing while they stay readable (a draft text's
+superseded version): it registers ``closed``, which for a batch of thread ids returns those it owns
+and has closed, each with the reason shown instead of the form. The comment system asks
+``closed_reason`` before anyone writes, replies or reacts, so no owner needs a rule of its own in
+the comments domain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from flask import g, has_request_context, request
 
 
 @dataclass(frozen=True)
@@ -32,14 +40,22 @@ class ThreadOwner:
 
 
 Resolver = Callable[[list[int]], dict[int, ThreadOwner]]
+# (thread ids) -> {thread id: reason} for the threads of this owner that are closed for writing
+Closed = Callable[[list[int]], dict[int, str]]
 _OWNERS: dict[str, Resolver] = {}
+_CLOSED: dict[str, Closed] = {}
 
 
-def register_thread_owner(kind: str, resolve: Resolver) -> Resolver:
-    """Register the resolver of one owner kind; a kind registers once."""
+def register_thread_owner(
+    kind: str, resolve: Resolver, *, closed: Closed | None = None
+) -> Resolver:
+    """Register the resolver of one owner kind (and, if its threads can close, who says so);
+    a kind registers once."""
     if kind in _OWNERS:
         raise ValueError(f"thread owner {kind!r} is registered twice")
     _OWNERS[kind] = resolve
+    if closed is not None:
+        _CLOSED[kind] = closed
     return resolve
 
 
@@ -58,3 +74,33 @@ def resolve_owners(thread_ids: Iterable[int]) -> dict[int, ThreadOwner]:
         found.update(owned)
         wanted = [thread_id for thread_id in wanted if thread_id not in owned]
     return found
+
+
+def closed_threads(thread_ids: Iterable[int]) -> dict[int, str]:
+    """The threads among ``thread_ids`` that their owner has closed for writing, with the reason;
+    one call per owner kind that can close threads (none for the others)."""
+    wanted = sorted(set(thread_ids))
+    found: dict[int, str] = {}
+    for closed in _CLOSED.values():
+        if not wanted:
+            break
+        shut = closed(wanted)
+        found.update(shut)
+        wanted = [thread_id for thread_id in wanted if thread_id not in shut]
+    return found
+
+
+def closed_reason(thread_id: int) -> str | None:
+    """Why nobody may write in ``thread_id`` any more (its owner says so), or None while open.
+
+    A thread page asks this for every comment's reply and reaction buttons; a reading request
+    keeps the answer per thread (nothing that request does can close a thread).
+    """
+    if not _CLOSED:
+        return None
+    if has_request_context() and request.method in {"GET", "HEAD"}:
+        memo = g.setdefault("_closed_threads", {})
+        if thread_id not in memo:
+            memo[thread_id] = closed_threads([thread_id]).get(thread_id)
+        return memo[thread_id]
+    return closed_threads([thread_id]).get(thread_id)

@@ -1,7 +1,7 @@
 """Who may do what in comment threads; views ask with ``require``, templates with ``can``.
 
 Reading a thread is reading its process (``process.view``). Writing follows the process's phases
-(see ``services.write_gate``); editing and deleting belong to the author; the official-answer mark
+and the thread's owner, which may close a thread (see ``services.write_gate``); editing and deleting belong to the author; the official-answer mark
 belongs to the administration.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app.comments import services
 from app.comments.models import Comment
-from app.contributions.models import Visibility
+from app.contributions.models import Thread, Visibility
 from app.core.permissions import allowed, rule
 from app.core.roles import OFFICIAL_ROLES, TrialogGroup
 from app.core.time import utcnow
@@ -31,17 +31,22 @@ def can_read_comment(user, contribution) -> bool:
 
 
 @rule("comment.write")
-def write(user, process: Process) -> bool:
-    """Start a comment in a thread of ``process``: members in participation, answers in evaluation."""
+def write(user, thread: Thread) -> bool:
+    """Start a comment in ``thread``: members in participation, answers in evaluation, never in a
+    thread its owner has closed (``services.write_gate``)."""
+    if not isinstance(thread, Thread):
+        return False
+    process = db.session.get(Process, thread.process_id)
     return (
-        allowed("process.view", user, process)
-        and services.write_gate(process, user, utcnow()).allowed
+        process is not None
+        and allowed("process.view", user, process)
+        and services.write_gate(process, user, utcnow(), thread).allowed
     )
 
 
 @rule("comment.reply")
 def reply(user, comment: Comment) -> bool:
-    return services.is_answerable(comment) and write(user, _process_of(comment))
+    return services.is_answerable(comment) and write(user, comment.thread)
 
 
 @rule("comment.react")
@@ -50,7 +55,7 @@ def react(user, comment: Comment) -> bool:
     return (
         services.is_answerable(comment)
         and not services.is_author(user, comment)
-        and write(user, _process_of(comment))
+        and write(user, comment.thread)
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app.accounts.models import User
+from app.comments import owners
 from app.comments import signals as comment_signals
 from app.comments.models import Comment, CommentReaction, ProcessThread, Reaction
 from app.contributions import services as contributions
@@ -98,12 +99,20 @@ def _is_authenticated(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def write_gate(process: Process, user, now: datetime) -> processes.Gate:
-    """May ``user`` comment in ``process`` at ``now``, and if not, why and until when.
+def write_gate(
+    process: Process, user, now: datetime, thread: Thread | None = None
+) -> processes.Gate:
+    """May ``user`` comment in ``process`` (in ``thread``, when given) at ``now``, and if not, why
+    and until when.
 
     Members comment while a participation phase runs (the processes' contribution gate); staff,
-    council and facilitators may also answer while the evaluation phase runs.
+    council and facilitators may also answer while the evaluation phase runs. A thread its owner
+    has closed (``owners.closed_reason``: a superseded version of a draft text) stays readable and
+    takes no more comments from anyone, whatever the phase.
     """
+    closed = owners.closed_reason(thread.id) if thread is not None else None
+    if closed:
+        return processes.Gate(processes.GateReason.ENDED, closed)
     gate = processes.contribution_gate(process, user, now)
     if (
         gate.allowed
@@ -267,6 +276,9 @@ def post_comment(
     """
     if parent is not None and (parent.thread_id != thread.id or not is_answerable(parent)):
         raise CommentError(_("This comment can no longer be answered."))
+    closed = owners.closed_reason(thread.id)
+    if closed:
+        raise CommentError(closed)
     body = render_body(source)
     if not body:
         raise CommentError(_("Please write a comment."))

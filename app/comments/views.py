@@ -125,8 +125,8 @@ def _thread_context(thread: Thread, process: Process, page_view, *, owner_url: s
         "thread": thread,
         "process": process,
         "view": page_view,
-        "gate": services.write_gate(process, current_user, now),
-        "may_write": can("comment.write", process),
+        "gate": services.write_gate(process, current_user, now, thread),
+        "may_write": can("comment.write", thread),
         "sorts": list(services.Sort),
         "page_url": lambda page, sort=sort: _with_args(
             owner_url,
@@ -322,7 +322,7 @@ def _keep_edit(comment_id: int):
 def create(thread_id: int):
     thread, process = _load_thread(thread_id)
     if not _blocked_writer(process):
-        require("comment.write", process)
+        require("comment.write", thread)
     sort = services.Sort.parse(request.args.get(SORT_ARG))
     action = url_for(
         ".create",

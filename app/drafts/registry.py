@@ -1,6 +1,7 @@
 """How draft texts plug into the rest: the "drafts" participation format, the owner of the threads
 of a draft's whole text, chapters and paragraphs (for comment permalinks, moderation and
-notifications), the consolidated report's section, the audit log's labels and the privacy export.
+notifications; it closes the threads of superseded versions for writing), the consolidated
+report's section, the audit log's labels and the privacy export.
 
 Comments on drafts are ordinary comments (kind "comment"), so moderation, reactions, official
 answers, "Mein Beitrag" and the consolidated figures treat them like any other.
@@ -85,7 +86,7 @@ register_format(
         count_label=_l("%(num)d draft texts"),
     )
 )
-register_thread_owner("draft", draft_threads)
+register_thread_owner("draft", draft_threads, closed=services.superseded_threads)
 register_report_section(ReportSection("drafts", _l("Draft texts"), report_section))
 audit.label_actions(
     {

@@ -461,6 +461,50 @@ def test_a_comment_of_another_draft_cannot_be_marked_here(app, client, login, to
     assert response.status_code == 404
 
 
+def test_threads_of_a_superseded_version_stay_readable_but_take_no_more_comments(
+    app, client, login, town
+):
+    from app.comments import services as comments
+    from app.contributions.models import Thread
+
+    first = make_draft(app, town.process, town.users["staff"])
+    old_thread = first.paragraph_threads[0]
+    old_comment = comment_on(app, town.process, town.users["council"], old_thread, "Im Rat")
+    second = _new_version(app, town, first.id, BODY_2)
+    login(client, town.users["citizen"])
+    # writing, replying and reacting in the old version's thread: refused, whatever the phase
+    body = {f"thread{old_thread}-body": "Zu alt"}
+    assert client.post(town.url(f"/threads/{old_thread}/comments"), data=body).status_code == 403
+    reply = client.post(
+        town.url(f"/comments/{old_comment}/reply"), data={f"reply{old_comment}-body": "Auch"}
+    )
+    assert reply.status_code == 403
+    react = client.post(town.url(f"/comments/{old_comment}/reaction"), data={"reaction": "agree"})
+    assert react.status_code == 403
+    # reading stays: the comment is there, the form is not, the reason is
+    page = client.get(town.draft_url(first.id, f"paragraphs/{first.paragraphs[0]}/"))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Im Rat" in html
+    assert f'action="/{town.municipality.slug}/threads/{old_thread}/comments' not in html
+    assert "Eine neuere Fassung dieses Textes ist veröffentlicht" in html
+    # the service refuses as well (callers that skip the rule)
+    with app.app_context():
+        from app.accounts.models import User
+
+        with pytest.raises(comments.CommentError):
+            comments.post_comment(
+                db.session.get(User, town.users["citizen"].id),
+                db.session.get(Thread, old_thread),
+                town.process,
+                "Durch die Hintertür",
+            )
+        db.session.rollback()
+    # the current version's threads are open
+    new_thread = second.paragraph_threads[0]
+    body = {f"thread{new_thread}-body": "Neu"}
+    assert client.post(town.url(f"/threads/{new_thread}/comments"), data=body).status_code == 302
+
+
 # --- phases and roles -----------------------------------------------------------------------------
 
 
