@@ -11,16 +11,14 @@ HTML passes the shared sanitiser; its plain words are kept for matching and diff
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
 
-import bleach
 import markdown
 from flask_babel import gettext as _
 
-from app.core.sanitize import clean_plain, clean_rich
+from app.core.sanitize import clean_plain, clean_rich, plain_text
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MAX_HEADING = 300
@@ -71,7 +69,7 @@ def render(source: str) -> str:
 
 def plain(body: str) -> str:
     """The words of sanitised HTML, one space between them."""
-    return " ".join(html.unescape(bleach.clean(body, tags=set(), strip=True)).split())
+    return " ".join(plain_text(body).split())
 
 
 def _blocks(source: str) -> list[str]:
