@@ -207,3 +207,24 @@ class EasyReadSummary(db.Model):
     promise: Mapped[str] = mapped_column(Text, default="")  # plain, read-aloud friendly
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class PaperResponse(db.Model):
+    """A survey response typed in from a filled-in paper form: who entered it, with a note.
+
+    The response itself is an ordinary one without an account; this row is what tells the report
+    that it came in on paper (anonymous online responses have no account either).
+    """
+
+    __tablename__ = "paper_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), index=True
+    )
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="CASCADE"), unique=True
+    )
+    source: Mapped[str] = mapped_column(String(300), default="")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

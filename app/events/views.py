@@ -30,7 +30,7 @@ from app.core import uploads
 from app.core.forms import ConfirmForm
 from app.core.permissions import can, require
 from app.core.time import utcnow
-from app.events import calendar, mails, onsite, services
+from app.events import calendar, mails, onsite, paper, services
 from app.events.forms import BulkForm, EasyReadForm, EventForm, ImportForm, PhotoForm, ProtocolForm
 from app.events.models import OnsiteEvent, RegistrationMode
 from app.extensions import db
@@ -220,6 +220,7 @@ def admin_index(process_id: int):
         events=services.events_of(process),
         now=utcnow(),
         entries=onsite.entries_of(process, limit=20),
+        surveys=paper.printable_surveys(process),
     )
 
 
@@ -558,3 +559,66 @@ def events_admin_link(process: Process) -> Markup:
     return Markup(  # noqa: S704  a rendered, autoescaped template
         render_template("events/admin/_link.html", process=process)
     )
+
+
+# --- back office: paper forms -------------------------------------------------------------------
+
+
+@bp.get("/admin/processes/<int:process_id>/paper.pdf")
+def admin_paper_pdf(process_id: int):
+    """The process's questions and its published surveys as a form to print and fill in."""
+    process = _managed_process(process_id)
+    return Response(
+        paper.to_pdf(process, paper.printable_surveys(process)),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="papierbogen-{process.slug}.pdf"'},
+    )
+
+
+def _paper_survey(process: Process, survey_id: int):
+    survey = next((s for s in paper.printable_surveys(process) if s.id == survey_id), None)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+@bp.route(
+    "/admin/processes/<int:process_id>/surveys/<int:survey_id>/paper", methods=["GET", "POST"]
+)
+def admin_paper_entry(process_id: int, survey_id: int):
+    """Type in one filled-in paper form; the survey's own rules check the answers."""
+    from app.surveys import forms as survey_forms
+    from app.surveys import services as survey_services
+
+    process = _managed_process(process_id)
+    survey = _paper_survey(process, survey_id)
+    form = survey_forms.answer_form(survey)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                paper.enter_paper_response(
+                    survey, current_user, form.submitted(), request.form.get("note", "")
+                )
+            except survey_services.AnswersInvalid as exc:
+                form.attach(exc.errors)
+            else:
+                db.session.commit()
+                flash(_("The paper form has been entered."), "success")
+                return redirect(
+                    url_for(".admin_paper_entry", process_id=process.id, survey_id=survey.id)
+                )
+    return _page(
+        "events/admin/paper_entry.html",
+        process=process,
+        survey=survey,
+        form=form,
+        counts=survey_services.response_counts([survey.id]),
+        # what the surveys' answer macros ask of their own pages' context
+        anchor_name=survey_forms.anchor_name,
+        anchor_id=survey_forms.anchor_id,
+        rank_name=survey_forms.rank_name,
+        short_max=survey_services.SHORT_TEXT_MAX,
+        long_max=survey_services.LONG_TEXT_MAX,
+    ), status

@@ -21,6 +21,7 @@ from app.comments.models import Comment, CommentReaction
 from app.contributions import kinds
 from app.contributions.models import Channel, Contribution, Thread, Visibility
 from app.core.roles import TrialogGroup
+from app.events.models import PaperResponse
 from app.extensions import db
 from app.moderation.models import Action, Decision, Report, ReportReason
 from app.processes.models import Process
@@ -228,6 +229,17 @@ def _channels(process: Process, total: int, without_account: int) -> list[Count]
     for channel in Channel:
         if channel != Channel.ONLINE and per_channel.get(channel.value):
             counts.append(Count(channel.value, channel.label, per_channel[channel.value]))
+    on_paper = (
+        db.session.scalar(
+            select(func.count(PaperResponse.id))
+            .join(Response, Response.id == PaperResponse.response_id)
+            .join(Survey, Survey.id == Response.survey_id)
+            .where(Survey.process_id == process.id)
+        )
+        or 0
+    )
+    if on_paper:
+        counts.append(Count("paper_responses", str(_l("Paper forms (responses)")), on_paper))
     return counts
 
 

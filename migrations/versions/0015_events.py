@@ -243,8 +243,43 @@ def upgrade():
         sa.UniqueConstraint("process_id", name=op.f("uq_easy_read_summaries_process_id")),
     )
 
+    op.create_table(
+        "paper_responses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("municipality_id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=300), nullable=False),
+        sa.Column("entered_by_id", sa.Integer(), nullable=True),
+        _when("created_at"),
+        sa.ForeignKeyConstraint(
+            ["entered_by_id"],
+            ["users.id"],
+            name=op.f("fk_paper_responses_entered_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["municipality_id"],
+            ["municipalities.id"],
+            name=op.f("fk_paper_responses_municipality_id_municipalities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["response_id"],
+            ["survey_responses.id"],
+            name=op.f("fk_paper_responses_response_id_survey_responses"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_paper_responses")),
+        sa.UniqueConstraint("response_id", name=op.f("uq_paper_responses_response_id")),
+    )
+    op.create_index(
+        op.f("ix_paper_responses_municipality_id"), "paper_responses", ["municipality_id"]
+    )
+
 
 def downgrade():
+    op.drop_index(op.f("ix_paper_responses_municipality_id"), table_name="paper_responses")
+    op.drop_table("paper_responses")
     op.drop_table("easy_read_summaries")
     op.drop_index(op.f("ix_onsite_entries_municipality_id"), table_name="onsite_entries")
     op.drop_index(op.f("ix_onsite_entries_event_id"), table_name="onsite_entries")

@@ -637,3 +637,67 @@ def test_seed_demo_adds_an_upcoming_event_with_registrations_and_onsite_input(ap
     assert db.session.scalar(select(func.count(EasyReadSummary.id))) == 1
     seed_demo()  # idempotent
     assert db.session.scalar(select(func.count(OnsiteEvent.id))) == 2
+
+
+# --- paper forms --------------------------------------------------------------------------------
+
+
+def test_paper_form_prints_and_typed_in_answers_count_as_paper(
+    app, client, login, process, staff, town
+):
+    from tests.integration.surveys_support import survey_matrix_ids
+
+    ids = survey_matrix_ids(app, process)
+    login(client, staff)
+    pdf = client.get(f"/{town.slug}/admin/processes/{process.id}/paper.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+    url = f"/{town.slug}/admin/processes/{process.id}/surveys/{ids['survey']}/paper"
+    assert client.get(url).status_code == 200
+    missing = client.post(url, data={"note": "Rathaus"})  # the required choice is missing
+    assert missing.status_code == 422
+    with app.app_context():
+        from app.surveys.models import Response
+
+        assert db.session.scalar(select(func.count(Response.id))) == 0
+    from app.surveys.forms import anchor_name  # noqa: F401  the form's own field names
+    from app.surveys.models import Question
+
+    with app.app_context():
+        choice = db.session.get(Question, ids["survey_question"])
+        text = db.session.get(Question, ids["survey_text_question"])
+        form = _survey_field_names(choice, text)
+    saved = client.post(
+        url,
+        data={
+            form["choice"]: str(ids["survey_option"]),
+            form["text"]: "Mehr Bänke",
+            "note": "Rathaus",
+        },
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        from app.events.models import PaperResponse
+
+        paper_row = db.session.scalar(select(PaperResponse))
+        assert paper_row.entered_by_id == staff.id and paper_row.source == "Rathaus"
+        answer_text = db.session.scalar(select(Contribution).where(Contribution.kind != "proposal"))
+        assert answer_text.channel == Channel.PAPER and answer_text.author_id is None
+        from app.outcomes import reports
+
+        figures = reports.figures(db.session.get(Process, process.id), utcnow())
+        by_channel = {c.key: c.count for c in figures.by_channel}
+    assert by_channel["paper"] == 1
+    assert by_channel["paper_responses"] == 1
+
+
+def _survey_field_names(choice, text) -> dict[str, str]:
+    """The answer form's field names, read from a rendered form (they are the surveys' business)."""
+    from app.surveys import forms as survey_forms
+
+    form = survey_forms.answer_form(choice.survey)
+    names = [field.name for field in form if field.name != "csrf_token"]
+    return {
+        "choice": next(n for n in names if str(choice.id) in n and "other" not in n),
+        "text": next(n for n in names if str(text.id) in n),
+    }

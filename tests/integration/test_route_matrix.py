@@ -512,6 +512,10 @@ def _event_admin(world: World) -> dict[str, Any]:
     return {**_event_process(world), "event_id": world.ids["event"]}
 
 
+def _paper_survey(world: World) -> dict[str, Any]:
+    return {**_event_process(world), "survey_id": world.ids["survey"]}
+
+
 # Events: anyone reads events, feeds and the easy-read page; logged-in people register (a seat,
 # 302) and cancel (nothing to cancel: 404); those who run processes do the rest (empty forms 422).
 EVENT_ROUTES = {
@@ -542,6 +546,10 @@ EVENT_ROUTES = {
     ("events.admin_import", "POST"): Route(PROCESS_MANAGE, 422, _event_process),
     ("events.admin_easy_read", "GET"): Route(PROCESS_MANAGE, args=_event_process),
     ("events.admin_easy_read", "POST"): Route(PROCESS_MANAGE, 422, _event_process),
+    ("events.admin_paper_pdf", "GET"): Route(PROCESS_MANAGE, args=_event_process),
+    ("events.admin_paper_entry", "GET"): Route(PROCESS_MANAGE, args=_paper_survey),
+    # the matrix survey's required choice is missing
+    ("events.admin_paper_entry", "POST"): Route(PROCESS_MANAGE, 422, _paper_survey),
 }
 ROUTES.update(EVENT_ROUTES)
 
