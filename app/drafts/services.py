@@ -271,7 +271,7 @@ def publish(actor: User, draft: Draft) -> DraftVersion:
         municipality_id=draft.municipality_id,
         after={"version": version.number, "title": version.title},
     )
-    signals.version_published.send(version)
+    signals.version_published.send(version, actor_id=actor.id)
     return version
 
 

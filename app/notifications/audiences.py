@@ -94,6 +94,18 @@ def reads_outcome(user: User, ctx: Context) -> bool:
     return outcome is not None and allowed("outcome.view", user, outcome)
 
 
+def reads_draft(user: User, ctx: Context) -> bool:
+    """The drafts domain decides (a published draft in a process the person reads)."""
+    if not reads_process(user, ctx):
+        return False
+    if "draft" not in ctx.objects:
+        from app.drafts.models import Draft
+
+        ctx.objects["draft"] = db.session.get(Draft, ctx.event.payload.get("draft_id"))
+    draft = ctx.objects["draft"]
+    return draft is not None and allowed("draft.view", user, draft)
+
+
 def own(user: User, ctx: Context) -> bool:
     """What happened to the person's own contribution or account: always theirs to know."""
     return True
@@ -204,6 +216,7 @@ def attach_all() -> None:
     attach(kinds.PHASE_CLOSING.key, followers, reads_process)
     attach(kinds.PROCESS_COUNCIL.key, participants, reads_process)
     attach(kinds.OUTCOME_PUBLISHED.key, participants, reads_outcome)
+    attach(kinds.DRAFT_VERSION.key, followers, reads_draft)
     for kind in (
         kinds.CONTRIBUTION_HIDDEN,
         kinds.CONTRIBUTION_RESTORED,

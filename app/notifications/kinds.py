@@ -200,6 +200,20 @@ PROCESS_COUNCIL = register(
         ),
     )
 )
+DRAFT_VERSION = register(
+    EventKind(
+        "draft_version",
+        _l("New versions of draft texts in processes you follow"),
+        Group.FOLLOWING,
+        Delivery.DAILY,
+        lambda p: _(
+            "Version %(number)s of the draft text “%(title)s” in “%(process)s” has been published.",
+            number=p["number"],
+            title=p["title"],
+            process=p["process"],
+        ),
+    )
+)
 OUTCOME_PUBLISHED = register(
     EventKind(
         "outcome_published",

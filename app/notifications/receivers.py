@@ -427,11 +427,43 @@ def on_council_statement(statement, **_: Any) -> None:
     )
 
 
+# --- draft texts --------------------------------------------------------------------------------------
+
+
+def on_version_published(version, actor_id: int | None = None, **_: Any) -> None:
+    """A version of a draft text is out: the process's followers hear of it (the first one too:
+    a text to comment on is news for those who follow)."""
+    draft = version.draft
+    process = _process(draft.process_id)
+    record(
+        kinds.DRAFT_VERSION,
+        municipality_id=draft.municipality_id,
+        process_id=process.id,
+        actor_id=actor_id,
+        object_id=version.id,
+        payload={
+            "title": version.title,
+            "number": version.number,
+            "process": process.title,
+            "draft_id": draft.id,
+        },
+        target=link(
+            "drafts.show",
+            slug=process.municipality.slug,
+            process_slug=process.slug,
+            draft_id=draft.id,
+            number=version.number,
+        ),
+        dedupe_key=f"draft_version:{version.id}",
+    )
+
+
 # --- wiring -----------------------------------------------------------------------------------------------
 
 
 def connect() -> None:
     """Subscribe every receiver; connecting twice (a second app in one process) is harmless."""
+    from app.drafts import signals as draft_signals
     from app.moderation import signals as moderation_signals
     from app.notifications.audiences import attach_all
     from app.outcomes import signals as outcome_signals
@@ -451,6 +483,7 @@ def connect() -> None:
         (outcome_signals.outcome_published, on_outcome_published),
         (outcome_signals.council_decision_recorded, on_council_decision),
         (outcome_signals.council_statement_written, on_council_statement),
+        (draft_signals.version_published, on_version_published),
     ]
     closing = getattr(process_jobs, "phase_closing", None)
     if closing is not None:

@@ -300,3 +300,47 @@ def test_answer_deadlines_reach_the_back_office_once(app, town, process, make_me
     run(app)
     assert notified(app, "answer_deadline") == {staff.id: ["answer_deadline"]}
     assert moderator.id not in notified(app, "answer_deadline")
+
+
+def test_a_new_version_of_a_draft_text_reaches_followers_in_the_daily_digest(
+    app, outbox, town, make_process, make_member
+):
+    from drafts_support import make_draft
+
+    from app.accounts.models import User
+    from app.drafts import services as drafts
+    from app.drafts.models import Draft
+
+    process = make_process(town, formats=("drafts",))
+    staff, follower, bystander = (
+        make_member(town, Role.STAFF),
+        make_member(town),
+        make_member(town),
+    )
+    follow(app, follower, process)
+    follow(app, staff, process)
+    ref = make_draft(app, process, staff)
+
+    def second_version():
+        draft, actor = load(Draft, ref.id), load(User, staff.id)
+        drafts.start_version(actor, draft)
+        drafts.save_working(
+            actor,
+            draft,
+            title="Leitbild",
+            introduction_source="",
+            body_source="## Neu\n\nNeuer Absatz.",
+        )
+        return drafts.publish(actor, draft)
+
+    act(app, second_version)
+    run(app)
+    # the first and the second version; the publisher hears nothing of their own act
+    assert notified(app, "draft_version") == {follower.id: ["draft_version"] * 2}
+    assert bystander.id not in notified(app)
+    assert outbox.to(follower.email) == []  # daily by default
+    run(app, next_digest_time(app))
+    (digest,) = outbox.to(follower.email)
+    body = outbox.body(digest)
+    assert "Fassung 2 des Entwurfstexts „Leitbild“" in body
+    assert f"/drafts/{ref.id}/versions/2/" in body
