@@ -414,6 +414,9 @@ def admin_onsite(process_id: int):
     form.origin.choices = _origin_choices(process)
     if request.method == "GET" and request.args.get("event"):
         form.origin.data = f"event-{request.args['event']}"
+    wanted = min(request.args.get("cards", default=0, type=int) or 0, form.cards.max_entries)
+    while request.method == "GET" and len(form.cards) < wanted:
+        form.cards.append_entry()
     cards: list[onsite.Card] = []
     if form.validate_on_submit():
         origin = _origin(process, form.origin.data, form.note.data or "")

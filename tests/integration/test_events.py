@@ -701,3 +701,12 @@ def _survey_field_names(choice, text) -> dict[str, str]:
         "choice": next(n for n in names if str(choice.id) in n and "other" not in n),
         "text": next(n for n in names if str(text.id) in n),
     }
+
+
+def test_the_bulk_form_offers_more_cards_on_request(client, login, process, staff, town):
+    login(client, staff)
+    url = f"/{town.slug}/admin/processes/{process.id}/onsite"
+    assert client.get(url).get_data(as_text=True).count("<fieldset") == 6
+    assert client.get(f"{url}?cards=16").get_data(as_text=True).count("<fieldset") == 16
+    assert client.get(f"{url}?cards=999").get_data(as_text=True).count("<fieldset") == 60
+    assert client.get(f"{url}?cards=abc").status_code == 200
