@@ -16,9 +16,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.comments import policies, services
+from app.comments import signals as comment_signals
 from app.comments.models import Comment, ProcessThread
 from app.comments.owners import ThreadOwner, register_thread_owner, resolve_owners
-from app.contributions.kinds import Kind, Shown, register_kind
+from app.contributions.kinds import Kind, Shown, announces, register_kind
 from app.contributions.models import Contribution
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -97,6 +98,12 @@ register_format(
     )
 )
 register_kind(
-    Kind(services.KIND, _l("Comment"), describe_comments, can_read=policies.can_read_comment)
+    Kind(
+        services.KIND,
+        _l("Comment"),
+        describe_comments,
+        can_read=policies.can_read_comment,
+        announce=announces(Comment, comment_signals.comment_posted),
+    )
 )
 register_thread_owner("process", process_threads)

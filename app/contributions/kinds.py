@@ -9,6 +9,14 @@ A kind also says who may read one of its contributions (``can_read``): the kind 
 text is shown (a proposal page, a thread, a survey's results) and so who sees it there. The
 permission rule ``contribution.read`` (``app.contributions.policies``) asks it, and every page that
 shows a contribution's text outside its own place asks that rule (``describe(..., reader=user)``).
+
+And a kind says how its writing is announced (``announce``): it sends the domain signal its write
+sent (``comment_posted``, ``proposal_submitted``, ...) once more when pre-moderation lets a pending
+contribution through (``announce(contribution)``, called by moderation's approval). The first
+sending found the contribution pending; the second finds it visible, so receivers (notifications)
+do then what they would have done at once without pre-moderation, for any kind, without moderation
+or the receivers knowing the kinds. Receivers therefore take a repeated signal as that publication
+(they record events with a key that keeps them single).
 """
 
 from __future__ import annotations
@@ -19,8 +27,10 @@ from typing import Any
 
 from flask import current_app, has_request_context
 from flask_babel import LazyString
+from sqlalchemy import select
 
 from app.core.permissions import allowed
+from app.extensions import db
 
 _NOBODY = object()  # ``describe`` without a reader: callers that check reading themselves
 
@@ -41,6 +51,9 @@ class Kind:
     # (user, contribution) -> may this person read the text where the kind shows it? Without a
     # hook nobody but the author and the moderators reads it outside its page.
     can_read: Callable[[Any, Any], bool] | None = None
+    # (contribution) -> None: send again the signal the contribution's write sent (see above);
+    # ``announces`` builds it. Without it, approving the kind's contributions tells nobody.
+    announce: Callable[[Any], None] | None = None
 
 
 _KINDS: dict[str, Kind] = {}
@@ -59,6 +72,25 @@ def kind(key: str) -> Kind | None:
 
 def all_kinds() -> list[Kind]:
     return list(_KINDS.values())
+
+
+def announces(model: Any, signal: Any) -> Callable[[Any], None]:
+    """The ``announce`` hook of a kind whose rows (``model``, with a ``contribution_id``) were
+    announced by ``signal`` (sent with the row as sender) when written."""
+
+    def announce(contribution) -> None:
+        row = db.session.scalar(select(model).where(model.contribution_id == contribution.id))
+        if row is not None:
+            signal.send(row)
+
+    return announce
+
+
+def announce(contribution) -> None:
+    """Pre-moderation published ``contribution``: its kind announces it as its write would have."""
+    registered = _KINDS.get(contribution.kind)
+    if registered is not None and registered.announce is not None:
+        registered.announce(contribution)
 
 
 def describe(contributions: Iterable, reader: Any = _NOBODY) -> dict[int, Shown]:

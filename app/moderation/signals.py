@@ -4,7 +4,9 @@ Sent inside the request that made the change, after the flush and before the com
 receiver's rows commit or roll back with the change.
 
 - ``reported(sender=report)``: a new report in the queue.
-- ``decided(sender=decision)``: a moderation ``Decision`` (hide, restore, approve, ...).
+- ``decided(sender=decision, before=visibility)``: a moderation ``Decision`` (hide, restore,
+  approve, ...); ``before`` is the contribution's visibility before it, so receivers see what
+  changed (dismissing reports also makes an auto-hidden contribution visible again).
 - ``blocked(sender=block)`` / ``unblocked(sender=block)``: a block was set or lifted.
 """
 

@@ -220,38 +220,21 @@ def _contribution_title(contribution: Contribution) -> str:
     return str(kind.label) if kind else contribution.kind
 
 
-def _published_now(contribution: Contribution) -> None:
-    """Pre-moderation let a contribution through: tell those its publication concerns."""
-    if contribution.kind == "comment":
-        comment = db.session.scalar(
-            select(Comment).where(Comment.contribution_id == contribution.id)
-        )
-        if comment is not None:
-            comment_events(comment)
-    elif contribution.kind == "proposal":
-        proposal = db.session.scalar(
-            select(Proposal).where(Proposal.contribution_id == contribution.id)
-        )
-        if proposal is not None:
-            proposal_events(proposal)
-    elif contribution.kind == "statement":
-        statement = db.session.scalar(
-            select(ProposalStatement).where(ProposalStatement.contribution_id == contribution.id)
-        )
-        if statement is not None:
-            statement_events(statement)
+def on_decided(decision, before: Visibility | None = None, **_: Any) -> None:
+    """Hiding (or not publishing) and making visible again tell the author, in the account list.
 
-
-def on_decided(decision, **_: Any) -> None:
+    What a decision did is read from the visibility before and after it, not from its name:
+    dismissing the reports of a contribution the threshold had hidden restores it as surely as
+    "restore" does. Approving a pending contribution is announced by its kind instead (moderation
+    calls ``contributions.kinds.announce``, which sends the kind's own write signal again), so its
+    followers, the parent comment's author, ... hear of it as without pre-moderation.
+    """
     from app.moderation.models import Action
 
     contribution = decision.contribution
-    if decision.action == Action.APPROVE:
-        _published_now(contribution)
-        return
     if decision.action in {Action.HIDE, Action.AUTO_HIDE, Action.REJECT}:
         kind = kinds.CONTRIBUTION_HIDDEN
-    elif decision.action == Action.RESTORE:
+    elif before == Visibility.HIDDEN and contribution.visibility == Visibility.VISIBLE:
         kind = kinds.CONTRIBUTION_RESTORED
     else:
         return
@@ -413,6 +396,9 @@ def on_council_decision(decision, **_: Any) -> None:
 def on_council_statement(statement, **_: Any) -> None:
     process = _process(statement.process_id)
     contribution = getattr(statement, "contribution", None)
+    if contribution is not None and contribution.visibility == Visibility.PENDING:
+        _pending(contribution, process.title)
+        return
     if contribution is not None and contribution.visibility != Visibility.VISIBLE:
         return
     record(

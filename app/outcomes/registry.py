@@ -12,11 +12,12 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.contributions.kinds import Kind, Shown, register_kind
+from app.contributions.kinds import Kind, Shown, announces, register_kind
 from app.core import audit
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.outcomes import policies
+from app.outcomes import signals as outcome_signals
 from app.outcomes.models import CouncilStatement
 from app.outcomes.services import STATEMENT_KIND
 from app.processes.models import Process
@@ -58,6 +59,7 @@ register_kind(
         _l("Council statement on a process"),
         describe_statements,
         can_read=policies.can_read_statement,
+        announce=announces(CouncilStatement, outcome_signals.council_statement_written),
     )
 )
 audit.label_actions(

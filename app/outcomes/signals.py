@@ -10,7 +10,7 @@ rows commit (or roll back) together with the change that caused them.
 - ``council_decision_recorded(sender=decision)``: a ``CouncilDecision`` on a process
   (``decision.proposal is None``) or on one proposal was recorded.
 - ``council_statement_written(sender=statement)``: a council member wrote a ``CouncilStatement`` on
-  a process.
+  a process; sent once more when pre-moderation publishes it (``app.contributions.kinds.announce``).
 """
 
 from __future__ import annotations

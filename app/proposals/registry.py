@@ -14,12 +14,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.comments.owners import ThreadOwner, register_thread_owner
-from app.contributions.kinds import Kind, Shown, register_kind
+from app.contributions.kinds import Kind, Shown, announces, register_kind
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.processes.formats import Format, get_format, register_format
 from app.processes.models import Process
 from app.proposals import policies, services
+from app.proposals import signals as proposal_signals
 from app.proposals.models import Proposal, ProposalStatement
 
 EXCERPT_LENGTH = 200
@@ -131,7 +132,13 @@ register_format(
     )
 )
 register_kind(
-    Kind("proposal", _l("Proposal"), describe_proposals, can_read=policies.can_read_proposal)
+    Kind(
+        "proposal",
+        _l("Proposal"),
+        describe_proposals,
+        can_read=policies.can_read_proposal,
+        announce=announces(Proposal, proposal_signals.proposal_submitted),
+    )
 )
 register_kind(
     Kind(
@@ -139,6 +146,7 @@ register_kind(
         _l("Council statement"),
         describe_statements,
         can_read=policies.can_read_statement,
+        announce=announces(ProposalStatement, proposal_signals.statement_written),
     )
 )
 register_thread_owner("proposal", proposal_threads)

@@ -344,3 +344,80 @@ def test_a_new_version_of_a_draft_text_reaches_followers_in_the_daily_digest(
     body = outbox.body(digest)
     assert "Fassung 2 des Entwurfstexts „Leitbild“" in body
     assert f"/drafts/{ref.id}/versions/2/" in body
+
+
+def test_an_approved_council_statement_is_announced_as_if_it_had_been_published_at_once(
+    app, town, make_process, make_member
+):
+    """Approval publishes any kind through the kind's own write signal: here a council
+    statement, which the notifications knew only through its outcomes signal."""
+    from app.accounts.models import User
+    from app.contributions.models import Contribution
+    from app.moderation import services as moderation
+    from app.outcomes import services as outcomes
+    from app.outcomes.models import CouncilStatement
+    from app.processes.models import Process
+
+    process = make_process(town, premoderated=True, formats=("proposals",))
+    moderator, council, follower = (
+        make_member(town, Role.MODERATOR),
+        make_member(town, Role.COUNCIL),
+        make_member(town),
+    )
+    follow(app, follower, process)
+    statement_id = act(
+        app,
+        lambda: outcomes.save_statement(
+            load(User, council.id), load(Process, process.id), "Meine Sicht"
+        ),
+    )
+    run(app)
+    assert notified(app) == {moderator.id: ["contribution_pending"]}
+
+    def approve():
+        statement = load(CouncilStatement, statement_id)
+        return moderation.approve(
+            load(User, moderator.id), load(Contribution, statement.contribution_id)
+        )
+
+    act(app, approve)
+    run(app)
+    assert notified(app, "process_council") == {follower.id: ["process_council"]}
+    assert council.id not in notified(app)
+
+
+def test_dismissing_the_reports_of_an_auto_hidden_contribution_tells_its_author_it_is_back(
+    app, town, process, make_member
+):
+    from moderation_support import set_threshold
+
+    from app.accounts.models import User
+    from app.contributions.models import Contribution, Visibility
+    from app.moderation import services as moderation
+    from app.moderation.models import ReportReason
+    from app.proposals.models import Proposal
+
+    moderator, proposer, first, second = (
+        make_member(town, Role.MODERATOR),
+        make_member(town),
+        make_member(town),
+        make_member(town),
+    )
+    set_threshold(app, town, 2)
+    proposal_id = submit_proposal(app, proposer, process)
+
+    def contribution():
+        return load(Contribution, load(Proposal, proposal_id).contribution_id)
+
+    for reporter in (first, second):
+        act(
+            app,
+            lambda reporter=reporter: moderation.report(
+                load(User, reporter.id), contribution(), ReportReason("insult")
+            ).report,
+        )
+    with app.app_context():
+        assert contribution().visibility == Visibility.HIDDEN  # the threshold hid it
+    act(app, lambda: moderation.keep(load(User, moderator.id), contribution(), "Sachlich"))
+    run(app)
+    assert notified(app)[proposer.id] == ["contribution_hidden", "contribution_restored"]

@@ -72,6 +72,7 @@ def _decide(
 ) -> Decision:
     now = utcnow()
     text = kinds.snapshot(contribution)
+    was = contribution.visibility
     before = {**_state(contribution), "text": text}
     contribution.visibility = visibility
     contribution.hidden_reason = hidden_reason
@@ -97,7 +98,7 @@ def _decide(
         after={**_state(contribution), "reports_closed": closed},
         reason=reason,
     )
-    moderation_signals.decided.send(decision)
+    moderation_signals.decided.send(decision, before=was)
     return decision
 
 
@@ -154,10 +155,14 @@ def restore(actor: User, contribution: Contribution, note: str = "") -> Decision
 
 
 def approve(actor: User, contribution: Contribution) -> Decision:
-    """Pre-moderation: publish a contribution that waited for approval."""
+    """Pre-moderation: publish a contribution that waited for approval.
+
+    Its kind then announces it as its write would have without pre-moderation
+    (``kinds.announce``), so those its publication concerns hear of it now, whatever the kind.
+    """
     if contribution.visibility != Visibility.PENDING:
         raise DecisionRefused(_("This contribution is not awaiting approval."))
-    return _decide(
+    decision = _decide(
         actor,
         contribution,
         Action.APPROVE,
@@ -165,6 +170,8 @@ def approve(actor: User, contribution: Contribution) -> Decision:
         hidden_reason="",
         reason="",
     )
+    kinds.announce(contribution)
+    return decision
 
 
 def reject(actor: User, contribution: Contribution, reason: str) -> Decision:

@@ -183,7 +183,7 @@ def _hide_at_threshold(
         after={"visibility": Visibility.HIDDEN.value, "member_reports": open_count},
         reason=public_reason,
     )
-    moderation_signals.decided.send(decision)
+    moderation_signals.decided.send(decision, before=Visibility.VISIBLE)
     return decision
 
 
