@@ -412,12 +412,88 @@ def test_dismissing_the_reports_of_an_auto_hidden_contribution_tells_its_author_
     for reporter in (first, second):
         act(
             app,
-            lambda reporter=reporter: moderation.report(
-                load(User, reporter.id), contribution(), ReportReason("insult")
-            ).report,
+            lambda reporter=reporter: (
+                moderation.report(
+                    load(User, reporter.id), contribution(), ReportReason("insult")
+                ).report
+            ),
         )
     with app.app_context():
         assert contribution().visibility == Visibility.HIDDEN  # the threshold hid it
     act(app, lambda: moderation.keep(load(User, moderator.id), contribution(), "Sachlich"))
     run(app)
     assert notified(app)[proposer.id] == ["contribution_hidden", "contribution_restored"]
+
+
+def test_named_survey_respondents_hear_of_the_outcome_by_their_choice_for_that_kind(
+    app, outbox, town, make_process, make_member
+):
+    """Answering a named survey counts as taking part: the outcome reaches the respondent, and
+    the per-kind choice ("never") stops its mail like for anyone else, leaving the account list.
+    Answers to an anonymous survey are linked to nobody, so they tell nobody."""
+    from sqlalchemy import select
+
+    from app.accounts.models import User
+    from app.core.time import utcnow
+    from app.extensions import db
+    from app.outcomes import services as outcomes
+    from app.processes.models import Phase, Process
+    from app.surveys import services as surveys
+    from app.surveys.models import Option, Question, QuestionType, Survey
+
+    process = make_process(town, formats=("surveys",))
+    staff, eager, quiet, anonymous = (
+        make_member(town, Role.STAFF),
+        make_member(town),
+        make_member(town),
+        make_member(town),
+    )
+    with app.app_context():
+        ids = {}
+        for name, is_anonymous in (("named", False), ("anonymous", True)):
+            survey = Survey(
+                municipality_id=town.id,
+                process_id=process.id,
+                title=f"Umfrage {name}",
+                state="published",
+                anonymous=is_anonymous,
+            )
+            question = Question(type=QuestionType.SINGLE, text="Wahl", required=True, position=0)
+            question.options = [Option(label="A", position=0)]
+            survey.questions = [question]
+            db.session.add(survey)
+            db.session.flush()
+            ids[name] = (survey.id, question.id, question.options[0].id)
+        db.session.commit()
+
+    def answer(user, name):
+        survey_id, question_id, option_id = ids[name]
+        return surveys.submit_response(
+            load(Survey, survey_id),
+            surveys.Respondent(user=load(User, user.id)),
+            {question_id: surveys.Submitted(choices=[str(option_id)])},
+        )
+
+    act(app, lambda: answer(eager, "named"))
+    act(app, lambda: answer(quiet, "named"))
+    act(app, lambda: answer(anonymous, "anonymous"))
+    set_choice(app, quiet, "outcome_published", "never")
+    with app.app_context():  # participation is over: the outcome may be published
+        for phase in db.session.scalars(select(Phase).where(Phase.process_id == process.id)):
+            phase.ends_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    run(app)
+    outbox.clear()
+
+    def publish():
+        actor, target = load(User, staff.id), load(Process, process.id)
+        outcomes.save_outcome(actor, target, outcomes.OutcomeData(summary="Beschlossen"))
+        return outcomes.publish_outcome(actor, target, utcnow())
+
+    act(app, publish)
+    run(app)
+    assert set(notified(app, "outcome_published")) == {eager.id, quiet.id}
+    (mail,) = outbox.to(eager.email)  # at once, by default
+    assert "/notifications/unsubscribe/" in outbox.body(mail)  # one click stops this kind
+    assert outbox.to(quiet.email) == []  # their choice for this kind
+    assert outbox.to(anonymous.email) == []
