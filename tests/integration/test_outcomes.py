@@ -510,3 +510,34 @@ def test_a_council_statement_is_readable_by_citizens_only_once_the_outcome_is_pu
         services.save_outcome(staff, process, services.OutcomeData(summary="Ergebnis"))
         services.publish_outcome(staff, process, utcnow())
         assert allowed("contribution.read", citizen, statement.contribution)
+
+
+def test_a_council_statement_can_be_reported_where_it_is_shown(
+    app, client, login, town, evaluating, data
+):
+    """The report form (``contribution.read``) opens for a council statement exactly where its
+    reader sees it: citizens once the outcome is published, from the link beside it."""
+    with app.test_request_context():
+        statement = services.save_statement(
+            db.session.get(User, data["council"].id), _process(evaluating), "Meine Sicht"
+        )
+        db.session.commit()
+        contribution_id = statement.contribution_id
+    report_url = f"/{town.slug}/contributions/{contribution_id}/report"
+    page_url = f"/{town.slug}/processes/{evaluating.slug}/"
+    login(client, data["citizens"][1])
+    assert client.get(report_url).status_code == 404  # not public yet: nothing to report
+    with app.test_request_context():
+        staff = db.session.get(User, data["staff"].id)
+        services.save_outcome(staff, _process(evaluating), services.OutcomeData(summary="Ergebnis"))
+        services.publish_outcome(staff, _process(evaluating), utcnow())
+        db.session.commit()
+    assert report_url in client.get(page_url).get_data(as_text=True)
+    form = client.get(report_url)
+    assert form.status_code == 200 and "Statement on the process" in form.get_data(as_text=True)
+    sent = client.post(report_url, data={"reason": ReportReason.INSULT.value, "text": ""})
+    assert sent.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Report.id).where(Report.contribution_id == contribution_id))
+    login(client, data["council"])  # its author is not offered to report it
+    assert report_url not in client.get(page_url).get_data(as_text=True)
