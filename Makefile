@@ -24,12 +24,14 @@ extract-messages: $(STAMP) ## refresh messages.pot and update the catalogs
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
-run: $(STAMP) translations ## set up, migrate, seed the demo when empty, serve on http://127.0.0.1:5000 (with the scheduler)
+PORT ?= 5000
+run: $(STAMP) translations ## set up, migrate, seed the demo when empty, serve on http://127.0.0.1:$(PORT) (PORT=5000; with the scheduler)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	export PUBLIC_URL="$${PUBLIC_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(FLASK) scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) translations ## the whole suite (browser tests too where /usr/bin/chromium exists)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q

@@ -120,6 +120,9 @@ def run_migrations_online():
             # The app's DB_STATEMENT_TIMEOUT bounds requests; a migration may rewrite big tables.
             connection.exec_driver_sql("SET statement_timeout = 0")
             connection.commit()  # a session setting; Alembic then opens its own transaction
+        from app.core.migrations import renumber_revisions
+
+        renumber_revisions(connection)  # once, for databases stopped inside 0004-0007
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

@@ -3,8 +3,8 @@
 The trialog group enum type exists already (0003, contributions); on PostgreSQL it is reused, not
 created again. Downgrading drops this revision's own enum types.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-25 17:20:00
 
 """
@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql
 
 
 # revision identifiers, used by Alembic.
-revision = "0006"
-down_revision = "0005"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

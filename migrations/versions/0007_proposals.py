@@ -4,8 +4,8 @@ The German full-text index (an expression GIN index) exists on PostgreSQL only; 
 case-folded ``search_text`` column instead. The index on threads (process, comment count) serves
 sorting a process's proposals by comments.
 
-Revision ID: 0004
-Revises: 0007
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-25 17:40:00
 
 """
@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql
 
 
 # revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = '0007'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
