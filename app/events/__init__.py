@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from app.events import jobs as _jobs  # noqa: F401  registers the reminder job
     from app.events import policies as _policies  # noqa: F401  registers rules
     from app.events import privacy as _privacy  # noqa: F401  registers export and deletion
+    from app.events import registry as _registry  # noqa: F401  names the audit actions
     from app.events import views
 
     app.register_blueprint(views.bp)

@@ -25,6 +25,7 @@ from app.comments import services as comments
 from app.comments.models import Comment
 from app.contributions import services as contributions
 from app.contributions.models import Channel, Contribution, Visibility
+from app.core import audit
 from app.core.roles import TrialogGroup
 from app.core.sanitize import clean_plain, plain_text
 from app.events.models import OnsiteEntry, OnsiteEvent
@@ -226,6 +227,20 @@ def enter_cards(process: Process, actor: User, origin: Origin, cards: Iterable[C
             )
         )
     db.session.flush()
+    audit.record(
+        actor_id=actor.id,
+        action="onsite.enter",
+        object_type="process",
+        object_id=process.id,
+        municipality_id=process.municipality_id,
+        after={
+            "channel": origin.channel.value,
+            "event_id": origin.event.id if origin.event else None,
+            "note": note,
+            "proposals": sum(1 for card in cards if card.kind == PROPOSAL),
+            "comments": sum(1 for card in cards if card.kind == COMMENT),
+        },
+    )
     return len(cards)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.core import uploads
+from app.core import audit, uploads
 from app.core.sanitize import clean_plain, clean_rich
 from app.core.time import utcnow
 from app.events.models import (
@@ -340,6 +340,17 @@ def fill_seats(event: OnsiteEvent, now: datetime) -> list[EventRegistration]:
     return promoted
 
 
+def record_export(actor: User, event: OnsiteEvent) -> None:
+    """Who downloaded the registrants' names and addresses, and when (personal data)."""
+    audit.record(
+        actor_id=actor.id,
+        action="event.registrants_export",
+        object_type="event",
+        object_id=event.id,
+        municipality_id=event.municipality_id,
+    )
+
+
 def registrants(event: OnsiteEvent) -> list[EventRegistration]:
     """Everyone registered or waiting, in order; cancelled ones last."""
     order = {RegistrationStatus.CONFIRMED: 0, RegistrationStatus.WAITING: 1}
@@ -416,7 +427,15 @@ def add_photo(event: OnsiteEvent, stream: IO[bytes], alt: str, caption: str = ""
     return photo
 
 
-def delete_photo(photo: EventPhoto) -> None:
+def delete_photo(actor: User, photo: EventPhoto) -> None:
+    audit.record(
+        actor_id=actor.id,
+        action="event.photo_delete",
+        object_type="event",
+        object_id=photo.event_id,
+        municipality_id=photo.municipality_id,
+        before={"alt": photo.alt, "caption": photo.caption},
+    )
     key = photo.image_key
     db.session.delete(photo)
     db.session.flush()

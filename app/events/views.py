@@ -32,7 +32,7 @@ from app.core.permissions import can, require
 from app.core.time import utcnow
 from app.events import calendar, mails, onsite, paper, services
 from app.events.forms import BulkForm, EasyReadForm, EventForm, ImportForm, PhotoForm, ProtocolForm
-from app.events.models import OnsiteEvent, RegistrationMode
+from app.events.models import OnsiteEvent, RegistrationMode, RegistrationStatus
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
 from app.processes import services as processes
@@ -118,12 +118,15 @@ def register(process_slug: str, event_id: int):
     target = url_for(".show", process_slug=process.slug, event_id=event.id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    before = services.registration_of(event, current_user)
+    already = before is not None and before.status != RegistrationStatus.CANCELLED
     try:
         registration = services.register(event, current_user)
     except services.EventError as exc:
         flash(str(exc), "error")
         return redirect(target)
-    mails.send_registered(registration)
+    if not already:  # a second click confirms nothing new
+        mails.send_registered(registration)
     db.session.commit()
     if registration.status.value == "waiting":
         flash(_("The event is fully booked: you are on the waiting list."), "info")
@@ -305,6 +308,8 @@ def admin_registrants_csv(process_id: int, event_id: int):
                 format_datetime(registration.queued_at, "short"),
             ]
         )
+    services.record_export(current_user, event)
+    db.session.commit()
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv; charset=utf-8",
@@ -376,7 +381,7 @@ def admin_delete_photo(process_id: int, event_id: int, photo_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.delete_photo(found)
+    services.delete_photo(current_user, found)
     db.session.commit()
     flash(_("The photo has been removed."), "success")
     return redirect(url_for(".admin_documentation", process_id=process.id, event_id=event.id))

@@ -394,6 +394,11 @@ def test_onsite_cards_are_the_citizens_with_origin_and_counted_in_their_own_chan
             assert entry.entered_by_id == staff.id
             assert entry.event_id == event_id
             assert entry.source == "Pinnwand Grün"
+        from app.core.audit import AuditEntry
+
+        logged = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "onsite.enter"))
+        assert logged.actor_id == staff.id
+        assert logged.after["proposals"] == 1 and logged.after["comments"] == 1
 
     # the proposal page says where it came from
     from app.proposals.models import Proposal
@@ -611,6 +616,13 @@ def test_registrants_export_lists_everyone_and_defuses_formulas(
     text = response.get_data(as_text=True)
     assert "'=HYPERLINK(1)" in text
     assert plain.email in text and "On the waiting list" in text
+    with app.app_context():
+        from app.core.audit import AuditEntry
+
+        entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "event.registrants_export")
+        )
+        assert entry.actor_id == staff.id and entry.object_id == event_id
 
 
 # --- demo ---------------------------------------------------------------------------------------

@@ -1,0 +1,15 @@
+"""How the events domain names its audit-log actions for the people reading the log."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.core import audit
+
+audit.label_actions(
+    {
+        "onsite.enter": _l("On-site input entered"),
+        "event.photo_delete": _l("Event photo removed"),
+        "event.registrants_export": _l("Registrants exported"),
+    }
+)
