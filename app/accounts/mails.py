@@ -13,8 +13,11 @@ def _greeting(user: User) -> str:
     return _("Hello %(name)s,", name=user.display_name)
 
 
-def send_verification(user: User, token: str) -> None:
-    link = public_url_for("accounts.verify", token=token)
+def send_verification(user: User, token: str, next_url: str | None = None) -> None:
+    """The confirmation link; ``next_url`` (a local path) brings them back to where they registered
+    from, through the login."""
+    extra = {"next": next_url} if next_url else {}
+    link = public_url_for("accounts.verify", token=token, **extra)
     send_mail(
         user.email,
         _("Please confirm your e-mail address"),

@@ -47,7 +47,12 @@ def find_by_email(email: str) -> User | None:
 
 
 def register(
-    email: str, display_name: str, password: str, *, email_notifications: bool = False
+    email: str,
+    display_name: str,
+    password: str,
+    *,
+    email_notifications: bool = False,
+    next_url: str | None = None,
 ) -> User | None:
     """Create an unverified account, or tell the owner of a taken address by mail.
 
@@ -77,7 +82,9 @@ def register(
     from app.privacy.consents import record_registration  # versioned, with time
 
     record_registration(user, email_notifications=email_notifications)
-    mails.send_verification(user, make_token(VERIFY, {"id": user.id, "email": user.email}))
+    mails.send_verification(
+        user, make_token(VERIFY, {"id": user.id, "email": user.email}), next_url=next_url
+    )
     return user
 
 

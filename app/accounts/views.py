@@ -102,8 +102,9 @@ def _check_email_page():
 @bp.route("/register", methods=["GET", "POST"])
 @rate_limited
 def register():
+    next_url = safe_next(request.args.get("next"), "") or None  # where they were, for after login
     if current_user.is_authenticated:
-        return redirect(url_for("site.home"))
+        return redirect(next_url or url_for("site.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
         user = services.register(
@@ -111,6 +112,7 @@ def register():
             form.display_name.data,
             form.password.data,
             email_notifications=form.email_notifications.data,
+            next_url=next_url,
         )
         if user is not None:
             user.locale = str(get_locale())  # mails (notifications) follow the language
@@ -121,6 +123,7 @@ def register():
 
 @bp.get("/verify/<token>")
 def verify(token: str):
+    next_url = safe_next(request.args.get("next"), "") or None  # the page they registered from
     try:
         services.verify_email(token)
     except InvalidToken:
@@ -130,7 +133,9 @@ def verify(token: str):
         return redirect(url_for(".profile" if current_user.is_authenticated else ".login"))
     db.session.commit()
     flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
-    return redirect(url_for(".profile" if current_user.is_authenticated else ".login"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for(".profile"))
+    return redirect(url_for(".login", next=next_url))
 
 
 @bp.route("/login", methods=["GET", "POST"])
