@@ -17,6 +17,7 @@ from app.surveys.views.admin import (  # noqa: F401
     admin_unpublish,
     export_csv,
     export_xlsx,
+    surveys_admin_link,
 )
 from app.surveys.views.common import (  # noqa: F401
     BROWSER_COOKIE,

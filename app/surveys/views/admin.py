@@ -12,9 +12,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.core.forms import ConfirmForm
-from app.core.permissions import require
+from app.core.permissions import can, require
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality
@@ -225,4 +226,13 @@ def export_xlsx(survey_id: int):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         survey,
         "xlsx",
+    )
+
+
+def surveys_admin_link(process: Process) -> Markup:
+    """The way from the process's back office to its surveys (the builder)."""
+    if "surveys" not in process.format_keys or not can("survey.manage", process.municipality):
+        return Markup("")
+    return Markup(  # noqa: S704  a rendered, autoescaped template
+        render_template("surveys/admin/_link.html", process=process)
     )
