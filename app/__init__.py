@@ -53,7 +53,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app import models as _models  # noqa: F401  every table known to the metadata
     from app.core import permissions
     from app.core.errors import init_error_handlers
-    from app.core.i18n import select_locale
+    from app.core.i18n import init_date_formats, select_locale
     from app.core.requests import init_requests
     from app.core.security import init_security_headers
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -70,6 +70,7 @@ def create_app(config_name: str | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    init_date_formats(babel)  # one short and one long date format everywhere
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to continue.")

@@ -87,8 +87,8 @@ def test_phase_times_are_shown_in_berlin_time(client, make_municipality, make_pr
     end = datetime(2030, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 in Berlin (winter time)
     process = make_process(town, xss=False, phases=[(PhaseKind.PARTICIPATION, start, end)])
     page = client.get(_url(town, process)).get_data(as_text=True)
-    assert "01.07.30, 10:00" in page
-    assert "01.12.30, 09:00" in page
+    assert "01.07.2030, 10:00" in page
+    assert "01.12.2030, 09:00" in page
 
 
 def test_open_participation_tells_anonymous_visitors_to_log_in(
