@@ -15,6 +15,7 @@ from typing import IO
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -259,15 +260,37 @@ def register(event: OnsiteEvent, user: User, now: datetime | None = None) -> Eve
             queued_at=now,
             created_at=now,
         )
-        db.session.add(registration)
+        try:
+            with db.session.begin_nested():  # the same person twice at once: one row wins
+                db.session.add(registration)
+                db.session.flush()
+        except IntegrityError:
+            return _lost_race(event, user, seated)
     else:
-        registration.status = status
-        registration.queued_at = now
-        registration.cancelled_at = None
-        registration.reminded_at = None
+        reopened = db.session.execute(
+            update(EventRegistration)
+            .where(
+                EventRegistration.id == registration.id,
+                EventRegistration.status == RegistrationStatus.CANCELLED,
+            )
+            .values(status=status, queued_at=now, cancelled_at=None, reminded_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if reopened.rowcount != 1:
+            return _lost_race(event, user, seated)
+        db.session.refresh(registration)
     db.session.flush()
     db.session.refresh(event)
     return registration
+
+
+def _lost_race(event: OnsiteEvent, user: User, seated: bool) -> EventRegistration:
+    """Another request of the same person registered first: give back the seat taken here."""
+    if seated:
+        _give_seat(event.id)
+    db.session.flush()
+    db.session.refresh(event)
+    return registration_of(event, user)
 
 
 def _set_cancelled(registration_id: int, was: RegistrationStatus, now: datetime) -> bool:

@@ -722,3 +722,34 @@ def test_the_bulk_form_offers_more_cards_on_request(client, login, process, staf
     assert client.get(f"{url}?cards=16").get_data(as_text=True).count("<fieldset") == 16
     assert client.get(f"{url}?cards=999").get_data(as_text=True).count("<fieldset") == 60
     assert client.get(f"{url}?cards=abc").status_code == 200
+
+
+def test_the_same_person_registering_twice_at_once_takes_one_seat(
+    app, process, staff, make_member, town
+):
+    event_id = _event(app, process, staff, capacity=5)
+    person = make_member(town, Role.CITIZEN, xss=False)
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def click() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                services.register(
+                    db.session.get(OnsiteEvent, event_id), db.session.get(User, person.id)
+                )
+                db.session.commit()
+                db.session.remove()
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=click) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    statuses, count = _statuses(app, event_id)
+    assert statuses == {person.id: RegistrationStatus.CONFIRMED}
+    assert count == 1
