@@ -104,21 +104,25 @@ def _written(process: Process):
 
 
 def participants(process: Process) -> int:
-    """Distinct accounts that wrote, supported, reacted or answered a survey in the process."""
+    """Distinct accounts that wrote, supported, reacted or answered a survey in the process.
+
+    Acts of deleted accounts stay counted where they were cast but are unlinked (no user id): they
+    cannot be told apart, so they are left out here rather than counted as one person.
+    """
     people = union(
         select(Contribution.author_id.label("user_id")).where(
             _written(process), Contribution.author_id.is_not(None)
         ),
         select(ProposalSupport.user_id)
         .join(Proposal, Proposal.id == ProposalSupport.proposal_id)
-        .where(Proposal.process_id == process.id),
+        .where(Proposal.process_id == process.id, ProposalSupport.user_id.is_not(None)),
         select(CommentReaction.user_id)
         .join(Comment, Comment.id == CommentReaction.comment_id)
         .join(Thread, Thread.id == Comment.thread_id)
-        .where(Thread.process_id == process.id),
+        .where(Thread.process_id == process.id, CommentReaction.user_id.is_not(None)),
         select(SurveyParticipation.user_id)
         .join(Survey, Survey.id == SurveyParticipation.survey_id)
-        .where(Survey.process_id == process.id),
+        .where(Survey.process_id == process.id, SurveyParticipation.user_id.is_not(None)),
         select(Response.user_id)
         .join(Survey, Survey.id == Response.survey_id)
         .where(Survey.process_id == process.id, Response.user_id.is_not(None)),

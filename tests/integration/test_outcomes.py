@@ -172,6 +172,19 @@ def test_report_figures_match_the_hand_built_data_set(app, evaluating, data):
     assert figures.moderation.hidden_now == 1
 
 
+def test_unlinked_supports_of_deleted_accounts_are_not_counted_as_one_more_participant(
+    app, evaluating, data
+):
+    """Deleting an account keeps its supports counted on the proposal but unlinks them."""
+    with app.app_context():
+        for support in db.session.scalars(select(ProposalSupport)):
+            support.user_id = None
+        db.session.commit()
+    with app.test_request_context():
+        figures = reports.figures(_process(evaluating), utcnow())
+    assert figures.participants == 8  # c1..c6, s1 and k1 wrote; c7 only supported
+
+
 def test_most_discussed_and_most_agreed_skip_hidden_comments(app, evaluating, data):
     p1, p2, _p3 = data["proposals"]
     with app.test_request_context():
