@@ -53,6 +53,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app import models as _models  # noqa: F401  every table known to the metadata
     from app.core import permissions
     from app.core.errors import init_error_handlers
+    from app.core.hyphenate import hyphenate
     from app.core.i18n import init_date_formats, select_locale
     from app.core.requests import init_requests
     from app.core.security import init_security_headers
@@ -84,6 +85,7 @@ def create_app(config_name: str | None = None) -> Flask:
     init_security_headers(app)  # after the domains: a domain may add sources to the CSP
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(can=permissions.can, get_locale=get_locale)
+    app.jinja_env.filters["hyphenate"] = hyphenate  # soft hyphens in long words of titles
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
 
