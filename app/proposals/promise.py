@@ -54,6 +54,28 @@ def due_listing(process: Process, promise: Promise) -> Select:
     )
 
 
+def unanswered_listing(process: Process) -> Select:
+    """Every published, not withdrawn proposal still without an official answer: those with a
+    deadline first (the soonest first), then the others by supports, so staff see what comes
+    next too, with or without a promise."""
+    return (
+        select(Proposal)
+        .join(Contribution, Contribution.id == Proposal.contribution_id)
+        .where(
+            Proposal.process_id == process.id,
+            Proposal.answered_at.is_(None),
+            Proposal.withdrawn_at.is_(None),
+            Contribution.visibility == Visibility.VISIBLE,
+        )
+        .order_by(
+            Proposal.answer_due_at.is_(None),
+            Proposal.answer_due_at,
+            Proposal.support_count.desc(),
+            Proposal.id,
+        )
+    )
+
+
 def due_dates(process: Process, promise: Promise, proposal_ids: list[int]) -> dict[int, datetime]:
     """The answer deadline of each given proposal that reached the threshold, in one query."""
     if not proposal_ids:

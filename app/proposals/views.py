@@ -504,10 +504,8 @@ def admin_index(process_id: int):
     process = _managed_process(process_id)
     now = utcnow()
     answer_promise = promise.promise_for(process)
-    page = due = None
-    if answer_promise is not None:
-        page = paginate(promise.due_listing(process, answer_promise))
-        due = promise.due_dates(process, answer_promise, [p.id for p in page.items])
+    page = paginate(promise.unanswered_listing(process))
+    due = {proposal.id: proposal.answer_due_at for proposal in page.items if proposal.answer_due_at}
     return render_template(
         "proposals/admin/index.html",
         municipality=current_municipality(),

@@ -304,8 +304,11 @@ def test_back_office_lists_due_and_overdue_proposals(app, client, login, make_me
     page = client.get(town.admin()).get_data(as_text=True)
     rows = page.split("<tbody>")[1].split("</tbody>")[0]
     assert rows.index("Alt") < rows.index("Neu")  # the longest waiting first
-    assert "Wenig" not in rows and "Fertig" not in rows
+    # below the threshold: listed after those with a deadline, with how far it is
+    assert rows.index("Neu") < rows.index("Wenig") and "Fertig" not in rows
+    assert "noch keine Frist: 1 von 2 Unterstützungen" in rows
     assert rows.count('class="is-overdue"') == 1 and rows.count('class="is-due"') == 1
+    assert rows.count('class="is-open"') == 1
     with app.app_context():
         from app.processes.models import Process
 
