@@ -388,19 +388,24 @@ def edit(comment_id: int):
     comment = _load_comment(comment_id)
     if blocked := _blocked(services.process_of(comment.thread)):
         return blocked
-    if services.is_author(current_user, comment) and (
-        refusal := services.edit_refusal(comment, utcnow())
-    ):
-        return render_error(403, refusal)
-    require("comment.edit", comment)
+    refusal = services.is_author(current_user, comment) and services.edit_refusal(comment, utcnow())
     thread = comment.thread
     process = services.process_of(thread)
+    action = url_for(".edit", comment_id=comment.id)
+    if refusal and request.method == "POST":
+        # Too late to change it (the edit window closed while they typed): the form comes back
+        # with what they wrote and why it was not saved, so nothing typed is lost.
+        form = EditForm(prefix=f"edit{comment.id}")
+        form.body.errors = [refusal]
+        return _compose_page(form, thread, process, action=action, comment=comment)  # 422
+    if refusal:
+        return render_error(403, refusal)
+    require("comment.edit", comment)
     # Only a GET fills in the stored text: an emptied field posted back must stay empty (422).
     form = EditForm(
         prefix=f"edit{comment.id}",
         data={"body": comment.source} if request.method == "GET" else None,
     )
-    action = url_for(".edit", comment_id=comment.id)
     if request.method == "GET" or not form.validate_on_submit() or form.preview.data:
         return _compose_page(form, thread, process, action=action, comment=comment)
     try:

@@ -341,9 +341,17 @@ def new(process_slug: str):
 def edit(process_slug: str, proposal_id: int):
     process = _process(process_slug)
     proposal = _proposal(process, proposal_id)
-    if services.is_author(current_user, proposal) and (
-        refused := _refused(services.edit_refusal(current_user, proposal, utcnow()))
-    ):
+    refusal = services.is_author(current_user, proposal) and services.edit_refusal(
+        current_user, proposal, utcnow()
+    )
+    if refusal and request.method == "POST" and current_user.is_authenticated:
+        # Too late to change it (say, the first support came in while they typed): the form comes
+        # back with what they wrote and why it was not saved, so nothing typed is lost.
+        form = EditProposalForm()
+        _offer_categories(form, process)
+        form.description.errors = [refusal]
+        return _form_page(form, process, proposal)  # 422, the reason at the text
+    if refusal and (refused := _refused(refusal)):
         return refused
     require("proposal.edit", proposal)
     form = EditProposalForm(

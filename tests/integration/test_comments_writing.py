@@ -283,10 +283,15 @@ def test_the_author_cannot_edit_after_15_minutes(app, client, login, town):
     _age(app, comment_id, 16)
     login(client, town.users["citizen"])
     assert client.get(town.url(f"/comments/{comment_id}/edit")).status_code == 403
+    # A stale edit (the window closed while they typed): their text comes back with the reason.
     response = client.post(
-        town.url(f"/comments/{comment_id}/edit"), data={f"edit{comment_id}-body": "Neu"}
+        town.url(f"/comments/{comment_id}/edit"), data={f"edit{comment_id}-body": "Neu getippt"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 422
+    form = response.get_data(as_text=True)
+    assert "Neu getippt" in form and "15 Minuten" in form
+    with app.app_context():
+        assert "Neu getippt" not in db.session.get(Comment, comment_id).body
     page = client.get(town.thread_url()).get_data(as_text=True)
     assert f"/comments/{comment_id}/edit" not in page
 

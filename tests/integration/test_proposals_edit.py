@@ -54,7 +54,13 @@ def test_author_cannot_edit_after_the_first_support(app, client, login, town: To
     client.post(town.url(proposal_id, "support"))
     login(client, town.users["citizen"])
     assert client.get(town.url(proposal_id, "edit")).status_code == 403
-    assert client.post(town.url(proposal_id, "edit"), data=EDIT).status_code == 403
+    # A stale edit (the support came in while they typed): their text comes back with the reason.
+    response = client.post(town.url(proposal_id, "edit"), data=EDIT)
+    assert response.status_code == 422
+    form = response.get_data(as_text=True)
+    assert "Neuer Titel" in form and "Neuer Text mit &lt;em&gt;Betonung&lt;/em&gt;." in form
+    assert "erste Unterstützung" in form
+    assert load(app, Proposal, proposal_id).title != "Neuer Titel"  # nothing saved
     page = client.get(town.url(proposal_id)).get_data(as_text=True)
     assert "/edit" not in page
     assert "erste Unterstützung" in page or "first support" in page  # the reason is shown
