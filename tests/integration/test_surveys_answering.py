@@ -496,3 +496,27 @@ def test_the_form_renders_no_python_none(client, login, process, citizen, make_s
     survey = make_survey(process, xss=False)
     login(client, citizen)
     assert '"None"' not in client.get(_url(survey)).get_data(as_text=True)
+
+
+def test_a_rank_given_twice_is_named_even_when_another_is_missing(
+    client, login, process, citizen, make_survey
+):
+    survey = make_survey(process, xss=False)
+    ranking = survey.q("ranking")
+    first, second, third = ranking.options[:3]
+    data = valid_answers(survey)
+    data[f"q{ranking.id}_rank_{second}"] = "1"  # the same as the first
+    data[f"q{ranking.id}_rank_{third}"] = ""  # and one left out
+    login(client, citizen)
+    response = client.post(_url(survey), data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Please give each option a different rank." in html
+    assert "Please give every option a rank." not in html
+    for option_id, rank in ((first, "1"), (second, "1")):  # what was chosen stays chosen
+        select = re.search(
+            rf'<select[^>]*id="q{ranking.id}_rank_{option_id}".*?</select>', html, re.S
+        ).group(0)
+        assert re.search(
+            rf'<option selected value="{rank}"|<option value="{rank}" selected', select
+        )

@@ -118,13 +118,14 @@ def _validate_question(question: Question, sent: Submitted) -> tuple[list[Value]
         given = {oid: raw for oid, raw in sent.ranks.items() if raw and raw.strip()}
         if not given:
             return [], required_message if question.required else None
-        if len(given) < len(option_ids):
-            return [], _("Please give every option a rank.")
         ranks = {oid: _int(raw) for oid, raw in given.items()}
         if any(rank is None or not 1 <= rank <= len(option_ids) for rank in ranks.values()):
             return [], _("Ranks run from 1 to %(count)d.", count=len(option_ids))
+        # A rank given twice says more about what went wrong than the gap it leaves elsewhere.
         if len(set(ranks.values())) != len(ranks):
             return [], _("Please give each option a different rank.")
+        if len(given) < len(option_ids):
+            return [], _("Please give every option a rank.")
         return [Value(question.id, option_id=oid, value_int=ranks[oid]) for oid in option_ids], None
     text = clean_plain(sent.text)
     limit = SHORT_TEXT_MAX if qtype == QuestionType.SHORT_TEXT else LONG_TEXT_MAX
