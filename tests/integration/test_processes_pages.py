@@ -402,7 +402,9 @@ def three_kinds(make_municipality, make_process):
 
 
 def _titles(page: str) -> list[str]:
-    return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', page)
+    """Card titles as read (without the soft hyphens that let long words break at syllables)."""
+    titles = re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', page)
+    return [title.replace("\u00ad", "") for title in titles]
 
 
 def test_list_shows_current_then_upcoming_then_past(client, three_kinds):
