@@ -23,14 +23,23 @@ superseded version): it registers ``closed``, which for a batch of thread ids re
 and has closed, each with the reason shown instead of the form. The comment system asks
 ``closed_reason`` before anyone writes, replies or reacts, so no owner needs a rule of its own in
 the comments domain.
+
+An owner may also say, as SQL, which of its threads a person may read (``readable``: the user and
+a thread-id column -> a condition, typically an ``EXISTS`` on the owner's table correlated to that
+column, so that each candidate row costs one index probe; the process's own gate, ``process.view``,
+is the caller's part). Search finds the comments of every thread some owner declares readable,
+inside its query, so a new kind of commentable object becomes searchable by registering this hook,
+and threads of an owner without it are never found (deny by default).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import g, has_request_context, request
+from sqlalchemy import ColumnElement, false, or_
 
 
 @dataclass(frozen=True)
@@ -42,21 +51,42 @@ class ThreadOwner:
 Resolver = Callable[[list[int]], dict[int, ThreadOwner]]
 # (thread ids) -> {thread id: reason} for the threads of this owner that are closed for writing
 Closed = Callable[[list[int]], dict[int, str]]
+# (user, thread-id column) -> condition: the thread is this owner's and its page is readable to the
+# user, given that the user reads the thread's process
+Readable = Callable[[Any, ColumnElement[int]], ColumnElement[bool]]
 _OWNERS: dict[str, Resolver] = {}
 _CLOSED: dict[str, Closed] = {}
+_READABLE: dict[str, Readable] = {}
 
 
 def register_thread_owner(
-    kind: str, resolve: Resolver, *, closed: Closed | None = None
+    kind: str,
+    resolve: Resolver,
+    *,
+    closed: Closed | None = None,
+    readable: Readable | None = None,
 ) -> Resolver:
-    """Register the resolver of one owner kind (and, if its threads can close, who says so);
-    a kind registers once."""
+    """Register the resolver of one owner kind (and, if its threads can close, who says so; if its
+    comments may be found by search, which threads a person reads); a kind registers once."""
     if kind in _OWNERS:
         raise ValueError(f"thread owner {kind!r} is registered twice")
     _OWNERS[kind] = resolve
     if closed is not None:
         _CLOSED[kind] = closed
+    if readable is not None:
+        _READABLE[kind] = readable
     return resolve
+
+
+def readable_thread(user, thread_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """The condition that the thread ``thread_id`` (a column of the caller's query) belongs to an
+    owner that lets ``user`` read its page: the owners' hooks joined with OR.
+
+    The caller adds its own process gate; an owner kind without the hook contributes nothing, so
+    its threads stay unfound (``false`` when no kind has one).
+    """
+    conditions = [readable(user, thread_id) for readable in _READABLE.values()]
+    return or_(*conditions) if conditions else false()
 
 
 def owner_kinds() -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 
 from app.comments import policies, services
 from app.comments import signals as comment_signals
@@ -24,7 +24,7 @@ from app.contributions.models import Contribution
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.processes.formats import Format, get_format, register_format
-from app.processes.models import Process
+from app.processes.models import Process, ProcessFormat
 
 FORMAT_KEY = "comments"
 
@@ -80,6 +80,16 @@ def process_threads(thread_ids: list[int]) -> dict[int, ThreadOwner]:
     }
 
 
+def readable_process_threads(_user, thread_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Search may find comments of a process's discussion while the discussion is switched on
+    (its page answers 404 otherwise); reading the process is the caller's gate."""
+    return exists(
+        select(ProcessThread.id)
+        .join(ProcessFormat, ProcessFormat.process_id == ProcessThread.process_id)
+        .where(ProcessThread.thread_id == thread_id, ProcessFormat.key == FORMAT_KEY)
+    )
+
+
 def _discussion_url(process: Process) -> str:
     return url_for(
         "comments.process_thread", slug=process.municipality.slug, process_slug=process.slug
@@ -106,4 +116,4 @@ register_kind(
         announce=announces(Comment, comment_signals.comment_posted),
     )
 )
-register_thread_owner("process", process_threads)
+register_thread_owner("process", process_threads, readable=readable_process_threads)

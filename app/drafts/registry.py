@@ -12,18 +12,18 @@ from __future__ import annotations
 from flask import render_template, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select
 
 from app.comments.owners import ThreadOwner, register_thread_owner
 from app.core import audit
 from app.drafts import services
-from app.drafts.models import Draft
+from app.drafts.models import Draft, DraftChapter, DraftParagraph, DraftVersion
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.outcomes.sections import ReportSection, register_report_section
 from app.privacy.registry import export_table
 from app.processes.formats import Format, register_format
-from app.processes.models import Process
+from app.processes.models import Process, ProcessFormat
 
 
 def place_url(municipality_slug: str, process_slug: str, place: services.Place) -> str:
@@ -63,6 +63,33 @@ def draft_threads(thread_ids: list[int]) -> dict[int, ThreadOwner]:
     return owners
 
 
+def readable_draft_threads(_user, thread_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Search may find comments on the whole text, a chapter or a paragraph of a published version
+    (superseded ones included: they stay readable) while the process has draft texts switched on,
+    as ``draft.view`` and the draft pages do; reading the process is the caller's gate. Threads
+    exist only from publication on, so staff's working version has none to find."""
+
+    def shown(piece, version_id) -> ColumnElement[bool]:
+        statement = select(piece.id)
+        if piece is not DraftVersion:
+            statement = statement.join(DraftVersion, DraftVersion.id == version_id)
+        return exists(
+            statement.join(Draft, Draft.id == DraftVersion.draft_id)
+            .join(ProcessFormat, ProcessFormat.process_id == Draft.process_id)
+            .where(
+                piece.thread_id == thread_id,
+                DraftVersion.published_at.is_not(None),
+                ProcessFormat.key == services.FORMAT_KEY,
+            )
+        )
+
+    return or_(
+        shown(DraftVersion, DraftVersion.id),
+        shown(DraftChapter, DraftChapter.version_id),
+        shown(DraftParagraph, DraftParagraph.version_id),
+    )
+
+
 def _index_url(process: Process) -> str:
     return url_for("drafts.index", slug=process.municipality.slug, process_slug=process.slug)
 
@@ -86,7 +113,9 @@ register_format(
         count_label=_l("%(num)d draft texts"),
     )
 )
-register_thread_owner("draft", draft_threads, closed=services.superseded_threads)
+register_thread_owner(
+    "draft", draft_threads, closed=services.superseded_threads, readable=readable_draft_threads
+)
 register_report_section(ReportSection("drafts", _l("Draft texts"), report_section))
 audit.label_actions(
     {

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 
 from app.comments.owners import ThreadOwner, register_thread_owner
 from app.contributions.kinds import Kind, Shown, announces, register_kind
+from app.contributions.models import Contribution, Visibility
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.processes.formats import Format, get_format, register_format
@@ -116,6 +117,16 @@ def proposal_threads(thread_ids: list[int]) -> dict[int, ThreadOwner]:
     }
 
 
+def readable_proposal_threads(_user, thread_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Search may find comments under published proposals only (not pending, hidden or deleted
+    ones, whose page nobody but moderators reads); reading the process is the caller's gate."""
+    return exists(
+        select(Proposal.id)
+        .join(Contribution, Contribution.id == Proposal.contribution_id)
+        .where(Proposal.thread_id == thread_id, Contribution.visibility == Visibility.VISIBLE)
+    )
+
+
 def _list_url(process: Process) -> str:
     return url_for("proposals.index", slug=process.municipality.slug, process_slug=process.slug)
 
@@ -149,4 +160,4 @@ register_kind(
         announce=announces(ProposalStatement, proposal_signals.statement_written),
     )
 )
-register_thread_owner("proposal", proposal_threads)
+register_thread_owner("proposal", proposal_threads, readable=readable_proposal_threads)

@@ -3,14 +3,22 @@ documents, with the searcher's reading rights inside the query.
 
 Every kind's query joins its process and municipality and keeps only rows the person may read:
 published or archived processes of active municipalities, members-only processes only for members,
-visible contributions only (no pending, hidden or deleted ones), comments only in threads whose page
-is public to them (a process's discussion, a visible proposal), published outcomes, documents of
-readable places. Nothing is filtered afterwards, so counts and pages are right and a result never
-hints at what the searcher may not read.
+visible contributions only (no pending, hidden or deleted ones), comments only in threads whose
+owner lets them read its page (asked of the thread-owner registry as SQL: a process's discussion,
+a visible proposal, a published draft text, and whatever registers later), published outcomes,
+documents of readable places. Nothing is filtered afterwards, so counts and pages are right and a
+result never hints at what the searcher may not read.
 
 Matching: PostgreSQL's German full-text search (``websearch_to_tsquery`` on the indexed expressions,
 so "Bäume" finds "Baum"); on SQLite, LIKE on folded text with crude stems (``text.stems``). Each kind
-costs two queries (count and page) whatever the number of results.
+costs two queries (count and page) whatever the number of results, plus, for comments, one per
+thread-owner kind for the titles of the hits shown.
+
+At a city's scale (100,000 proposals, 1,000,000 comments) a common word matches tens of thousands
+of rows, so no query here touches them all: counts stop at ``COUNT_CAP`` ("more than 1,000"), the
+overview shows the newest ``GROUP_SIZE`` of each kind, and pages reach no further than the cap
+(``OFFSET`` at most ``COUNT_CAP``). Ranking every match is what would not hold up; the newest first
+is an index order.
 """
 
 from __future__ import annotations
@@ -22,11 +30,12 @@ from enum import StrEnum
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import and_, event, exists, func, or_, select
+from sqlalchemy import Select, and_, event, exists, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 
-from app.comments.models import Comment, ProcessThread
+from app.comments.models import Comment
+from app.comments.owners import ThreadOwner, readable_thread, resolve_owners
 from app.contributions.models import Contribution, Visibility
 from app.core.sanitize import plain_text
 from app.documents.models import DOCUMENT_SEARCH, Document
@@ -42,6 +51,7 @@ from app.search.models import COMMENT_SEARCH, OUTCOME_SEARCH, PROCESS_SEARCH
 MAX_QUERY = 200
 GROUP_SIZE = 5  # results per kind on the overview
 PAGE_SIZE = 20  # results per page within one kind
+COUNT_CAP = 1_000  # counts stop here ("more than 1,000"); pages reach no further
 
 
 class Kind(StrEnum):
@@ -79,10 +89,11 @@ class Hit:
 @dataclass
 class Group:
     kind: Kind
-    total: int
+    total: int  # at most COUNT_CAP
     hits: list[Hit] = field(default_factory=list)
     page: int = 1
     per_page: int = GROUP_SIZE
+    more: bool = False  # there are more than ``total`` (= COUNT_CAP) matches
 
     @property
     def label(self) -> str:
@@ -90,6 +101,7 @@ class Group:
 
     @property
     def pages(self) -> int:
+        """The pages one can open: those of the first ``COUNT_CAP`` results."""
         return max(1, -(-self.total // self.per_page))
 
 
@@ -188,24 +200,13 @@ def _base(kind: Kind, q: Query, user):
         )
         return _scoped(stmt, q, user), Proposal.id
     if kind == Kind.COMMENT:
-        in_process_thread = exists(
-            select(ProcessThread.id).where(ProcessThread.thread_id == Comment.thread_id)
-        )
-        in_visible_proposal = exists(
-            select(Proposal.id)
-            .join(Contribution, Contribution.id == Proposal.contribution_id)
-            .where(
-                Proposal.thread_id == Comment.thread_id,
-                Contribution.visibility == Visibility.VISIBLE,
-            )
-        )
         stmt = (
             select(Comment, *_COLUMNS)
             .join(Contribution, Contribution.id == Comment.contribution_id)
             .join(Process, Process.id == Contribution.process_id)
             .where(
                 Contribution.visibility == Visibility.VISIBLE,
-                or_(in_process_thread, in_visible_proposal),
+                readable_thread(user, Comment.thread_id),
                 _matches(q.text, COMMENT_SEARCH, Comment.source),
             )
         )
@@ -249,7 +250,7 @@ def _base(kind: Kind, q: Query, user):
 # --- results ------------------------------------------------------------------------------------
 
 
-def _hit(kind: Kind, row, stems: list[str]) -> Hit:
+def _hit(kind: Kind, row, stems: list[str], owners: dict[int, ThreadOwner]) -> Hit:
     entity, process_slug, process_title, slug, name = row
     if kind == Kind.PROCESS:
         title = entity.title
@@ -260,7 +261,11 @@ def _hit(kind: Kind, row, stems: list[str]) -> Hit:
         body = entity.description_text
         url = url_for("proposals.show", slug=slug, process_slug=process_slug, proposal_id=entity.id)
     elif kind == Kind.COMMENT:
-        title = str(_l("Comment in “%(process)s”", process=process_title))
+        owner = owners.get(entity.thread_id)
+        if owner is not None:  # the paragraph, proposal or discussion it answers
+            title = str(_l("Comment on “%(title)s”", title=owner.title))
+        else:
+            title = str(_l("Comment in “%(process)s”", process=process_title))
         body = plain_text(entity.body) or entity.source
         url = url_for("comments.permalink", slug=slug, comment_id=entity.id)
     elif kind == Kind.OUTCOME:
@@ -284,16 +289,35 @@ def _hit(kind: Kind, row, stems: list[str]) -> Hit:
     )
 
 
-def _group(kind: Kind, q: Query, user, page: int, per_page: int) -> Group:
+def count_statement(kind: Kind, q: Query, user) -> Select:
+    """How many of ``kind`` match, counting no further than ``COUNT_CAP + 1``."""
+    statement, _id_column = _base(kind, q, user)
+    capped = statement.order_by(None).limit(COUNT_CAP + 1).subquery()
+    return select(func.count()).select_from(capped)
+
+
+def page_statement(kind: Kind, q: Query, user, page: int, per_page: int) -> Select:
+    """Page ``page`` of ``kind``'s matches, newest first (the caller keeps ``page`` within the
+    cap, so the offset stays below ``COUNT_CAP``)."""
     statement, id_column = _base(kind, q, user)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    group = Group(kind=kind, total=total or 0, page=page, per_page=per_page)
+    return statement.order_by(id_column.desc()).limit(per_page).offset((page - 1) * per_page)
+
+
+def _group(kind: Kind, q: Query, user, page: int, per_page: int) -> Group:
+    """One kind's count (up to the cap) and its page ``page``, newest first.
+
+    The count reads at most ``COUNT_CAP + 1`` matching rows and a page lies within the first
+    ``COUNT_CAP``, so neither grows with the number of matches; a page past the last is the last.
+    """
+    found = db.session.scalar(count_statement(kind, q, user)) or 0
+    group = Group(kind=kind, total=min(found, COUNT_CAP), per_page=per_page)
+    group.more = found > COUNT_CAP
+    group.page = min(max(1, page), group.pages)
     if group.total:
-        rows = db.session.execute(
-            statement.order_by(id_column.desc()).limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows = db.session.execute(page_statement(kind, q, user, group.page, per_page)).all()
         stems = text.stems(q.text)
-        group.hits = [_hit(kind, tuple(row), stems) for row in rows]
+        owners = resolve_owners({row[0].thread_id for row in rows}) if kind == Kind.COMMENT else {}
+        group.hits = [_hit(kind, tuple(row), stems, owners) for row in rows]
     return group
 
 

@@ -7,6 +7,7 @@ processes the searcher cannot read are a 404, never an empty page that hints at 
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import format_number
 from flask_login import current_user
 
 from app.core.pagination import requested_page
@@ -45,6 +46,7 @@ def _page(municipality, endpoint: str):
         page=requested_page(),
     )
     groups = services.search(current_user, query) if query_text else []
+    total = sum(g.total for g in groups)
     return render_template(
         "search/results.html",
         query=query,
@@ -52,7 +54,10 @@ def _page(municipality, endpoint: str):
         kinds=list(services.Kind),
         processes=processes,
         endpoint=endpoint,
-        total=sum(g.total for g in groups),
+        total=total,
+        total_label=format_number(total),
+        more=any(g.more for g in groups),
+        cap_label=format_number(services.COUNT_CAP),
         searched=bool(query_text),
     )
 

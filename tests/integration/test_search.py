@@ -3,6 +3,8 @@ what the searcher may not read: the rights are part of the query."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from comments_support import write_comment
 from documents_support import attach, pdf_bytes
@@ -220,3 +222,78 @@ def test_query_count_is_flat_with_the_number_of_results(app, client, town, count
     with count_queries() as many:
         _search(client, "Bank")
     assert many.count <= few.count + 2  # a group appears: its page query
+
+
+# --- comments of any thread owner (draft texts), and counts and pages that stay bounded -----------
+
+
+def _draft_paragraph_comment(app, town, make_process, **process_values):
+    from drafts_support import comment_on, make_draft
+
+    process = make_process(town["home"], formats=("drafts",), **process_values)
+    draft = make_draft(app, process, town["staff"])
+    comment_on(app, process, town["citizen"], draft.paragraph_threads[0], f"{SECRET} am Absatz")
+    return process, draft
+
+
+def test_a_draft_paragraph_comment_is_found_by_whoever_reads_the_draft(
+    app, client, login, town, make_process
+):
+    _draft_paragraph_comment(app, town, make_process, visibility="members")
+    assert FOUND not in _search(client, SECRET)  # anonymous: a members-only process
+    login(client, town["other_citizen"])
+    assert FOUND not in _search(client, SECRET, slug=None)
+    login(client, town["citizen"])
+    page = _search(client, SECRET, kind="comment")
+    assert f"<mark>{SECRET}</mark> am Absatz" in page
+    # The owner registry names the place: the draft's paragraph, not just the process.
+    assert "Leitbild: Absatz 1" in page or "Leitbild: Paragraph 1" in page
+
+
+def test_draft_comments_are_not_found_once_the_format_is_switched_off(
+    app, client, town, make_process
+):
+    from app.extensions import db
+    from app.processes.models import ProcessFormat
+
+    process, _draft = _draft_paragraph_comment(app, town, make_process)
+    assert FOUND in _search(client, SECRET)
+    with app.app_context():
+        db.session.execute(
+            db.delete(ProcessFormat).where(
+                ProcessFormat.process_id == process.id, ProcessFormat.key == "drafts"
+            )
+        )
+        db.session.commit()
+    assert FOUND not in _search(client, SECRET)  # the draft pages answer 404 now
+
+
+def test_a_thread_whose_owner_declares_no_readability_is_never_searched(
+    app, client, town, make_process, monkeypatch
+):
+    from app.comments import owners
+
+    _draft_paragraph_comment(app, town, make_process)
+    monkeypatch.delitem(owners._READABLE, "draft")
+    assert FOUND not in _search(client, SECRET)
+
+
+def test_counts_stop_at_the_cap_and_pages_stay_within_it(app, client, town, monkeypatch):
+    from app.search import services
+
+    monkeypatch.setattr(services, "COUNT_CAP", 4)
+    monkeypatch.setattr(services, "PAGE_SIZE", 2)
+    for n in range(6):
+        create_proposal(app, town["process"], town["citizen"], title=f"Laterne {n}", xss=False)
+    overview = _search(client, "Laterne")
+    assert "mehr als 4" in overview or "more than 4" in overview
+    assert "Mehr als 4 Ergebnisse" in overview or "More than 4 results" in overview
+
+    def titles(page: str) -> list[str]:
+        return re.findall(r"<mark>Laterne</mark> (\d)</a>", page)
+
+    last = _search(client, "Laterne", kind="proposal", page=2)
+    assert titles(last) == ["3", "2"]  # newest first: 5 4 | 3 2, and no third page
+    assert "Nur die neuesten 4 Ergebnisse" in last or "Only the newest 4 results" in last
+    beyond = _search(client, "Laterne", kind="proposal", page=99)  # the last page, not a deep scan
+    assert titles(beyond) == ["3", "2"]
