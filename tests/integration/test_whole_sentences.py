@@ -43,3 +43,14 @@ def test_the_status_line_names_its_dates_inside_the_sentence(
     make_process(town, xss=False)
     page = client.get(f"/{town.slug}/").get_data(as_text=True)
     assert re.search(r"Beteiligung möglich bis <time datetime=", page)
+
+
+def test_counted_words_take_their_plural_from_the_catalog(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("de"):
+        template = app.jinja_env.from_string(
+            '{{ ngettext("%(num)d abstention", "%(num)d abstentions", n) }}'
+        )
+        assert template.render(n=1) == "1 Enthaltung"
+        assert template.render(n=3) == "3 Enthaltungen"
