@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from flask import Flask, g
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -51,7 +51,7 @@ def init_domains(app: Flask) -> None:
 def create_app(config_name: str | None = None) -> Flask:
     from app import cli
     from app import models as _models  # noqa: F401  every table known to the metadata
-    from app.core import permissions
+    from app.core import permissions, request_cache
     from app.core.errors import init_error_handlers
     from app.core.hyphenate import hyphenate
     from app.core.i18n import init_date_formats, select_locale
@@ -86,8 +86,9 @@ def create_app(config_name: str | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(can=permissions.can, get_locale=get_locale)
     app.jinja_env.filters["hyphenate"] = hyphenate  # soft hyphens in long words of titles
-    app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["date"] = format_date
+    # Each distinct moment is formatted once per request (a thread shows the same ones often).
+    app.jinja_env.filters["datetime"] = request_cache.format_datetime_once
+    app.jinja_env.filters["date"] = request_cache.format_date_once
 
     @app.context_processor
     def _tenant_context() -> dict:

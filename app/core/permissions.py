@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 
+from app.core import request_cache
 from app.extensions import login_manager
 
 Rule = Callable[[Any, Any], bool]
@@ -32,10 +33,22 @@ def rule(name: str) -> Callable[[Rule], Rule]:
 
 
 def allowed(name: str, user: Any, target: Any = None) -> bool:
+    """Does rule ``name`` let ``user`` act on ``target``?
+
+    A page asks the same question about the same rows many times (a thread asks ``comment.reply``
+    and ``comment.react`` for every comment, and each asks ``comment.write`` and ``process.view`` of
+    the same process), so a reading request answers each (rule, person, row) once
+    (``app.core.request_cache``). Targets that are not database rows with an id are asked every
+    time.
+    """
     check = _RULES.get(name)
     if check is None or user is None:
         return False
-    return bool(check(user, target))
+    who = request_cache.user_key(user)
+    what = None if target is None else request_cache.row_key(target)
+    if who is None or (target is not None and what is None):
+        return bool(check(user, target))
+    return request_cache.memo(("allowed", name, who, what), lambda: bool(check(user, target)))
 
 
 def can(name: str, target: Any = None) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.contributions import services as contributions
-from app.core import audit, uploads
+from app.core import audit, request_cache, uploads
 from app.core.sanitize import clean_plain, clean_rich
 from app.core.time import utcnow
 from app.extensions import db
@@ -538,8 +538,29 @@ def contribution_gate(process: Process, user, now: datetime) -> Gate:
     """May ``user`` propose, comment, support or answer in ``process`` at ``now``?
 
     Members of the municipality (every role speaks in the trialog) may, while the process is
-    published and a participation phase runs. Formats ask this before every contribution.
+    published and a participation phase runs. Formats ask this before every contribution; a page
+    asks it for every comment's buttons, so a reading request computes it once per process and
+    person, and reuses it for later moments until the phase opens or closes
+    (``app.core.request_cache``).
     """
+    who, where = request_cache.user_key(user), request_cache.row_key(process)
+    if who is None or where is None:
+        return _contribution_gate(process, user, now)
+    return request_cache.memo_in_time(
+        ("contribution_gate", where, who),
+        now,
+        lambda: _contribution_gate(process, user, now),
+        changes_at=_gate_changes_at,
+    )
+
+
+def _gate_changes_at(gate: Gate) -> datetime | None:
+    """When a gate's answer changes by itself: its phase opens or closes."""
+    moments = [m for m in (gate.opens_at, gate.closes_at) if m is not None]
+    return min(moments) if moments else None
+
+
+def _contribution_gate(process: Process, user, now: datetime) -> Gate:
     gate = phase_gate(process, now)
     if not gate.allowed:
         return gate

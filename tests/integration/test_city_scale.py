@@ -392,3 +392,84 @@ def test_broken_page_tokens_are_ignored(app, client, town: Town):
         "before=" + "1." * 80,
     ):
         assert client.get(f"{town.base}?{query}").status_code == 200, query
+
+
+# --- the proposal page: each question answered once per request ---------------------------------
+
+
+def _comment_on(app, town: Town, proposal_id: int, count: int) -> None:
+    from app.comments import services as comments
+    from app.contributions.models import Thread
+
+    with app.app_context():
+        proposal = db.session.get(Proposal, proposal_id)
+        thread = db.session.get(Thread, proposal.thread_id)
+        process = db.session.get(Process, town.process.id)
+        for n in range(count):
+            author = db.session.get(User, town.users["council" if n % 2 else "staff"].id)
+            comments.post_comment(author, thread, process, f"Beitrag {n}")
+        db.session.commit()
+
+
+def test_proposal_page_computes_the_phase_gate_once_whatever_the_comments(
+    app, client, login, monkeypatch, town: Town
+):
+    import flask_babel
+
+    from app.processes import services as processes
+
+    gates = {"n": 0}
+    real_gate = processes.phase_gate
+
+    def counted_gate(*args, **kwargs):
+        gates["n"] += 1
+        return real_gate(*args, **kwargs)
+
+    formatted: list = []
+    real_format = flask_babel.format_datetime
+
+    def counted_format(value=None, *args, **kwargs):
+        formatted.append(value)
+        return real_format(value, *args, **kwargs)
+
+    monkeypatch.setattr(processes, "phase_gate", counted_gate)
+    monkeypatch.setattr(flask_babel, "format_datetime", counted_format)
+    proposal = create_proposal(app, town.process, town.users["citizen"], xss=False)
+    login(client, town.users["citizen"])
+
+    def measure() -> tuple[int, int, int]:
+        gates["n"] = 0
+        formatted.clear()
+        assert client.get(town.url(proposal)).status_code == 200
+        return gates["n"], len(formatted), len(set(formatted))
+
+    _comment_on(app, town, proposal, 2)
+    few_gates, _few_dates, _ = measure()
+    _comment_on(app, town, proposal, 10)
+    many_gates, dates, distinct = measure()
+    assert many_gates == few_gates <= 3  # not once per comment (it was twice per comment)
+    assert dates == distinct  # each moment formatted once
+
+
+def test_only_reading_requests_remember_answers(app, monkeypatch, town: Town):
+    """A request that changes something may ask again after its change: it gets a fresh answer."""
+    from app.core import permissions
+
+    calls = {"n": 0}
+
+    def counting(_user, _target) -> bool:
+        calls["n"] += 1
+        return True
+
+    monkeypatch.setitem(permissions._RULES, "test.counting", counting)
+    with app.app_context():
+        process = db.session.get(Process, town.process.id)
+        user = db.session.get(User, town.users["citizen"].id)
+        for method, asked in (("GET", 1), ("POST", 2)):
+            calls["n"] = 0
+            with app.test_request_context("/", method=method):
+                permissions.allowed("test.counting", user, process)
+                permissions.allowed("test.counting", user, process)
+            assert calls["n"] == asked, method
+        permissions.allowed("test.counting", user, process)  # outside a request: asked
+        assert calls["n"] == 3

@@ -1,0 +1,116 @@
+"""Answers computed once per request: the phase gate, permission checks, formatted dates.
+
+A proposal page with 50 comments asked the same questions hundreds of times while rendering (may
+this visitor write in this process? 261 permission checks recomputed the phase gate 105 times) and
+formatted the same moments again and again. Within one request the answers cannot change in a way
+the page could show, so the first answer is kept in ``flask.g`` and reused.
+
+``memo`` keeps answers about the state of the database (gates, permissions) only on reading
+requests (GET, HEAD): a request that changes something may ask again after its change and must get
+the new answer. ``pure_memo`` keeps answers that depend only on their key (formatting a date), in
+any request. Outside a request (jobs, the shell, tests calling services) nothing is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from typing import TypeVar
+
+from flask import g, has_request_context, request
+from sqlalchemy import inspect
+
+T = TypeVar("T")
+READING = frozenset({"GET", "HEAD"})
+
+
+def _store() -> dict:
+    store = g.get("_request_memo")
+    if store is None:
+        store = {}
+        g._request_memo = store
+    return store
+
+
+def pure_memo(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, once per request for ``key``; for answers that depend on the key alone."""
+    if not has_request_context():
+        return compute()
+    store = _store()
+    try:
+        return store[key]
+    except KeyError:
+        value = store[key] = compute()
+        return value
+    except TypeError:  # an unhashable part in the key: no caching
+        return compute()
+
+
+def memo(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, once per reading request for ``key``; fresh every time in other requests."""
+    if not has_request_context() or request.method not in READING:
+        return compute()
+    return pure_memo(key, compute)
+
+
+def memo_in_time(
+    key: Hashable,
+    now: datetime,
+    compute: Callable[[], T],
+    changes_at: Callable[[T], datetime | None],
+) -> T:
+    """``memo`` for an answer about a moment: reused for a later ``now`` of the same request until
+    the moment the answer itself says it changes (``changes_at``; None: it does not)."""
+    if not has_request_context() or request.method not in READING:
+        return compute()
+    store = _store()
+    entry = store.get(key)
+    if entry is not None:
+        since, until, value = entry
+        try:
+            if since <= now and (until is None or now < until):
+                return value
+        except TypeError:  # a moment without a zone beside one with: not comparable, ask again
+            pass
+    value = compute()
+    store[key] = (now, changes_at(value), value)
+    return value
+
+
+def row_key(row) -> tuple | None:
+    """The part of a key that names a database row: only rows loaded in the session (a
+    transient object may share its id with another one), else None (do not remember)."""
+    ident = getattr(row, "id", None)
+    if not isinstance(ident, int):
+        return None
+    state = inspect(row, raiseerr=False)
+    if state is None or not state.persistent:
+        return None
+    return (type(row).__name__, ident)
+
+
+def user_key(user) -> Hashable | None:
+    """The part of a key that says who asks ("anonymous" for visitors; None: do not remember)."""
+    if not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    return row_key(user)
+
+
+def format_date_once(value, format: str | None = None, **kwargs):
+    """The ``date`` filter: Babel's ``format_date``, once per value and format in a request."""
+    from flask_babel import format_date, get_locale
+
+    if value is None or kwargs:
+        return format_date(value, format, **kwargs)
+    key = ("date", value, format, str(get_locale()))
+    return pure_memo(key, lambda: format_date(value, format))
+
+
+def format_datetime_once(value, format: str | None = None, **kwargs):
+    """The ``datetime`` filter: Babel's ``format_datetime``, once per value and format."""
+    from flask_babel import format_datetime, get_locale
+
+    if value is None or kwargs:
+        return format_datetime(value, format, **kwargs)
+    key = ("datetime", value, format, str(get_locale()))
+    return pure_memo(key, lambda: format_datetime(value, format))
