@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
@@ -110,6 +110,24 @@ def get_proposal(process: Process, proposal_id: int) -> Proposal | None:
             .joinedload(Contribution.author),
         )
     )
+
+
+def proposal_to_support(process: Process, proposal_id: int) -> Proposal | None:
+    """A proposal of this process with its contribution, for a support or its taking back: one
+    query, without the answers and statements its page shows."""
+    proposal = db.session.scalar(
+        select(Proposal)
+        .join(Proposal.contribution)
+        .where(
+            Proposal.id == proposal_id,
+            Proposal.process_id == process.id,
+            Proposal.municipality_id == process.municipality_id,
+        )
+        .options(contains_eager(Proposal.contribution))
+    )
+    if proposal is not None:
+        set_committed_value(proposal, "process", process)
+    return proposal
 
 
 def categories(process: Process) -> list[ProposalCategory]:
@@ -302,18 +320,27 @@ def support_refusal(user, proposal: Proposal, now: datetime) -> str | None:
 _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
-def _change_support_count(proposal: Proposal, delta: int) -> int:
+def _change_support_count(proposal: Proposal, delta: int) -> tuple[int, ProposalSettings]:
     """Atomic in the database, so concurrent supports never lose a count; the new count comes back
-    with the update (``RETURNING``), so nothing is read again."""
-    count = db.session.scalar(
+    with the update (``RETURNING``), and with it the process's answer promise (two subqueries), so
+    nothing is read again."""
+    promise = select(ProposalSettings.answer_threshold, ProposalSettings.answer_days).where(
+        ProposalSettings.process_id == Proposal.process_id
+    )
+    count, threshold, days = db.session.execute(
         update(Proposal)
         .where(Proposal.id == proposal.id)
         .values(support_count=Proposal.support_count + delta)
-        .returning(Proposal.support_count)
+        .returning(
+            Proposal.support_count,
+            promise.with_only_columns(ProposalSettings.answer_threshold).scalar_subquery(),
+            promise.with_only_columns(ProposalSettings.answer_days).scalar_subquery(),
+        )
         .execution_options(synchronize_session=False)
-    )
+    ).one()
     set_committed_value(proposal, "support_count", count)
-    return count
+    # A detached copy of the promise, never added to the session: only read here.
+    return count, ProposalSettings(answer_threshold=threshold, answer_days=days)
 
 
 def _nth_support_at(proposal_id: int, n: int) -> datetime | None:
@@ -327,13 +354,18 @@ def _nth_support_at(proposal_id: int, n: int) -> datetime | None:
     )
 
 
-def _keep_answer_due(proposal: Proposal, count: int, added_at: datetime | None = None) -> None:
-    """Keep ``answer_due_at`` right after the support count changed to ``count``.
+def _keep_answer_due(
+    proposal: Proposal,
+    changed: tuple[int, ProposalSettings],
+    added_at: datetime | None = None,
+) -> None:
+    """Keep ``answer_due_at`` right after the support count changed (``changed``: the new count and
+    the process's promise, as ``_change_support_count`` returns them).
 
     The deadline moves only when the proposal crosses the threshold, or when a support among the
     first N is taken back; a support that comes after the N-th changes nothing (no query).
     """
-    settings = settings_for(proposal.process)
+    count, settings = changed
     due = proposal.answer_due_at
     if settings is None or not settings.promises_answers or count < settings.answer_threshold:
         wanted = None

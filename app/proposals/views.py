@@ -93,8 +93,11 @@ def _process(process_slug: str) -> Process:
     return process
 
 
-def _proposal(process: Process, proposal_id: int) -> Proposal:
-    proposal = services.get_proposal(process, proposal_id)
+def _proposal(process: Process, proposal_id: int, *, to_support: bool = False) -> Proposal:
+    if to_support:
+        proposal = services.proposal_to_support(process, proposal_id)
+    else:
+        proposal = services.get_proposal(process, proposal_id)
     if proposal is None:
         abort(404)
     if proposal.contribution.visibility == Visibility.PENDING and not services.sees_unpublished(
@@ -404,9 +407,12 @@ def withdraw(process_slug: str, proposal_id: int):
     )
 
 
-def _support_response(proposal: Proposal, message: str, category: str = "success"):
+def _support_response(
+    proposal: Proposal, message: str, category: str = "success", supported: bool | None = None
+):
     """The support widget for htmx (swapped in place, the message announced), else a redirect."""
-    supported = bool(services.supported_ids(current_user, [proposal.id]))
+    if supported is None:
+        supported = bool(services.supported_ids(current_user, [proposal.id]))
     if request.headers.get("HX-Request"):
         return render_template(
             "proposals/_support_response.html",
@@ -421,8 +427,11 @@ def _support_response(proposal: Proposal, message: str, category: str = "success
 
 
 def _change_support(process_slug: str, proposal_id: int, add: bool):
+    """Support or take back: the proposal without its answers and statements, and nothing read
+    again after the commit (the new count came back with the update, and whether this person
+    supports it now is what they just did)."""
     process = _process(process_slug)
-    proposal = _proposal(process, proposal_id)
+    proposal = _proposal(process, proposal_id, to_support=True)
     blocked = participation_refusal(current_user, process)
     if blocked:  # said in the widget (or a flash), not as a bare 403
         return _support_response(proposal, blocked, "error")
@@ -433,6 +442,9 @@ def _change_support(process_slug: str, proposal_id: int, add: bool):
         changed = (services.support if add else services.unsupport)(current_user, proposal)
     except services.NotAllowed as exc:
         return _support_response(proposal, str(exc), "error")
+    # The widget is drawn from what is in memory: committed rows stay as they are (this
+    # request's session ends with the request) instead of being read again one by one.
+    db.session().expire_on_commit = False
     db.session.commit()
     count = proposal.support_count
     if add:
@@ -451,7 +463,7 @@ def _change_support(process_slug: str, proposal_id: int, add: bool):
             "You no longer support this proposal. It has %(num)d supports now.",
             count,
         )
-    return _support_response(proposal, message)
+    return _support_response(proposal, message, supported=add)
 
 
 @bp.post("/processes/<process_slug>/proposals/<int:proposal_id>/support")

@@ -116,9 +116,16 @@ def test_support_post_statements_stay_bounded(
     with count_queries() as counted:
         response = client.post(town.url(proposal, "support"), headers={"HX-Request": "true"})
     assert response.status_code == 200
-    # A regression guard at today's count (29 on SQLite, 30 on PostgreSQL: login, phase gate,
-    # moderation guards, the widget); the goal of a handful is not reached yet (bench/results.md).
-    assert counted.count <= 30
+    assert "1</strong>" in response.get_data(as_text=True)  # the count the update returned
+    # 12 statements (SQLite and PostgreSQL): tenant, login, legal-document versions (3); process,
+    # phases, formats (3); the proposal with its contribution (1); the guards: blocks, residency,
+    # membership (3); the insert, and the counter update that returns the promise too (2).
+    # Nothing is read again after the commit (it was 11 more).
+    assert counted.count <= 12
+    with count_queries() as counted:
+        response = client.post(town.url(proposal, "unsupport"), headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "0</strong>" in response.get_data(as_text=True)
+    assert counted.count <= 12
 
 
 # --- kept list counts ---------------------------------------------------------------------------
