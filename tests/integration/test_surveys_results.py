@@ -398,3 +398,30 @@ def test_exports_of_an_anonymous_survey_name_nobody(
 
         for user in db.session.scalars(select(User)):
             assert user.email not in html and user.display_name not in html
+
+
+def test_csv_export_streams_and_formats_dates_as_babel_does(
+    app, client, login, town, answered, make_member
+):
+    """City scale: the export leaves in pieces while it is read (a worker never holds the whole
+    file), with each response's time written as Babel would, in the reader's time zone."""
+    from datetime import UTC, datetime
+
+    from flask_babel import format_datetime
+
+    from app.surveys import exports
+
+    response = _export(client, login, town, answered, make_member, "csv")
+    assert response.status_code == 200 and response.is_streamed
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 4 and all(len(r["Date"]) == 16 for r in rows)
+    with app.test_request_context("/"):
+        minute = exports._minute_formatter()
+        for moment in (
+            datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # the night the clocks go forward
+            datetime(2026, 3, 29, 1, 1, tzinfo=UTC),
+            datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # and back
+            datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
+            datetime(2026, 7, 1, 12, 0),  # stored without a zone: UTC
+        ):
+            assert minute(moment) == format_datetime(moment, "yyyy-MM-dd HH:mm"), moment
