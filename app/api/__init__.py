@@ -63,6 +63,17 @@ def _cors(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.core import audit
+
+    audit.label_actions(
+        {
+            "api_token.create": _l("API token created"),
+            "api_token.revoke": _l("API token revoked"),
+        }
+    )
+
     from app.api import policies as _policies  # noqa: F401  registers rules
     from app.api import read, views, write
     from app.api.schemas import ErrorSchema

@@ -12,6 +12,17 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the rules and the Jinja globals (called by the factory)."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.core import audit
+
+    audit.label_actions(
+        {
+            "comment.official_answer": _l("Comment marked as official answer"),
+            "comment.official_answer_removed": _l("Official answer mark removed"),
+        }
+    )
+
     from app.comments import policies as _policies  # noqa: F401  registers rules
     from app.comments import registry as _registry  # noqa: F401  format, kind, thread owner
     from app.comments.demo import seed_comments

@@ -6,11 +6,13 @@ leaves no entry and a committed one always has its entry. The ORM refuses to upd
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Select, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -88,11 +90,148 @@ def action_label(action: str) -> str:
     return str(label) if label is not None else action
 
 
+def labelled_actions() -> set[str]:
+    return set(_ACTION_LABELS)
+
+
+# What the before/after fields and the objects of entries are called for readers. Field names are
+# shared across domains (a title is a title), so the common ones are named here; a domain names
+# its own with ``label_fields`` / ``label_objects``. An unnamed one is shown by its key.
+_FIELD_LABELS: dict[str, Any] = {
+    "title": _l("Title"),
+    "name": _l("Name"),
+    "slug": _l("Address"),
+    "state": _l("State"),
+    "status": _l("Status"),
+    "visibility": _l("Visibility"),
+    "kind": _l("Kind"),
+    "formats": _l("Formats"),
+    "starts_at": _l("Start"),
+    "ends_at": _l("End"),
+    "at": _l("Time"),
+    "until": _l("Until"),
+    "expires_at": _l("Expires"),
+    "lifted_at": _l("Lifted"),
+    "decided_on": _l("Decided on"),
+    "next_steps_by": _l("Next steps by"),
+    "reason": _l("Reason"),
+    "note": _l("Note"),
+    "text": _l("Text"),
+    "body": _l("Text"),
+    "role": _l("Role"),
+    "email": _l("E-mail address"),
+    "user_id": _l("Person"),
+    "process_id": _l("Process"),
+    "proposal_id": _l("Proposal"),
+    "event_id": _l("Event"),
+    "block_id": _l("Block"),
+    "count": _l("Number"),
+    "comments": _l("Comments"),
+    "proposals": _l("Proposals"),
+    "categories": _l("Categories"),
+    "answer_threshold": _l("Supports for an answer"),
+    "answer_days": _l("Days to answer"),
+    "official": _l("Official answer"),
+    "office": _l("Office"),
+    "published": _l("Published"),
+    "is_active": _l("Active"),
+    "ags": _l("Municipality key (AGS)"),
+    "federal_state": _l("Federal state"),
+    "member_reports": _l("Reports by members"),
+    "reports_closed": _l("Reports closed"),
+    "residents_only": _l("Verified residents only"),
+    "method": _l("Method"),
+    "prefix": _l("Prefix"),
+    "label": _l("Label"),
+    "filename": _l("File name"),
+    "content_type": _l("File type"),
+    "size": _l("Size"),
+    "caption": _l("Caption"),
+    "alt": _l("Text alternative"),
+    "version": _l("Version"),
+    "target": _l("Target"),
+    "merged_into": _l("Merged into"),
+    "status_change": _l("Status change"),
+    "channel": _l("Channel"),
+    "votes": _l("Votes"),
+    "adopted": _l("Adopted"),
+    "reference": _l("Reference"),
+    "asks_consent": _l("Asks for consent again"),
+    "export_names": _l("Names in exports"),
+    "audience": _l("Audience"),
+    "anonymous": _l("Anonymous"),
+    "schedule": _l("Schedule"),
+    "results_visibility": _l("Results"),
+    "outcome": _l("Outcome"),
+}
+_OBJECT_LABELS: dict[str, Any] = {
+    "process": _l("Process"),
+    "phase": _l("Phase"),
+    "proposal": _l("Proposal"),
+    "comment": _l("Comment"),
+    "survey": _l("Survey"),
+    "contribution": _l("Contribution"),
+    "municipality": _l("Municipality"),
+    "membership": _l("Membership"),
+    "invitation": _l("Invitation"),
+    "user": _l("Person"),
+    "block": _l("Block"),
+}
+
+
+def label_fields(labels: Mapping[str, Any]) -> None:
+    """Let a domain name the fields of its entries' before/after for readers."""
+    _FIELD_LABELS.update(labels)
+
+
+def label_objects(labels: Mapping[str, Any]) -> None:
+    """Let a domain name the kinds of object its entries are about."""
+    _OBJECT_LABELS.update(labels)
+
+
+def field_label(key: str) -> str:
+    label = _FIELD_LABELS.get(key)
+    return str(label) if label is not None else key
+
+
+def object_label(object_type: str) -> str:
+    label = _OBJECT_LABELS.get(object_type)
+    return str(label) if label is not None else object_type
+
+
+NOTHING = "\u2013"  # the dash for an empty value
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def value_text(value: Any) -> str:
+    """A before/after value as a reader wants it: moments in local time and the short format,
+    days likewise, yes/no, lists joined; everything else as stored (escaped on output)."""
+    from flask_babel import format_date, format_datetime
+    from flask_babel import gettext as _
+
+    if value is None or value == "":
+        return NOTHING
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(value_text(item) for item in value) or NOTHING
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return format_datetime(moment, "short")
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return format_date(date.fromisoformat(value), "short")
+    return str(value)
+
+
 @dataclass(frozen=True)
 class AuditFilters:
     """What a reader narrows the log to; ``until`` is exclusive. Empty fields filter nothing."""
 
     action: str | None = None
+    action_prefix: str | None = None  # e.g. "moderation.": what a moderator may read
     actor_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -102,6 +241,8 @@ class AuditFilters:
 def _filtered(statement: Select, filters: AuditFilters) -> Select:
     if filters.action:
         statement = statement.where(AuditEntry.action == filters.action)
+    if filters.action_prefix:
+        statement = statement.where(AuditEntry.action.startswith(filters.action_prefix))
     if filters.actor_id is not None:
         statement = statement.where(AuditEntry.actor_id == filters.actor_id)
     if filters.since is not None:

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.models import User
 from app.core import audit
 from app.core.pagination import paginate
-from app.core.permissions import require
+from app.core.permissions import can, require
 from app.extensions import db
 from app.moderation.forms import AuditFilterForm
 from app.municipalities.models import Municipality
@@ -22,6 +22,7 @@ from app.municipalities.tenancy import current_municipality, tenant_blueprint
 
 bp = tenant_blueprint(Blueprint("audit", __name__, url_prefix="/<slug>"))
 platform_bp = Blueprint("platform_audit", __name__, url_prefix="/platform")
+MODERATION_ACTIONS = "moderation."
 
 
 def _start_of_day(day: date) -> datetime:
@@ -37,13 +38,15 @@ def _users(ids) -> dict[int, User]:
 
 
 def _filters(
-    municipality_id: int | None, platform: bool
+    municipality_id: int | None, platform: bool, action_prefix: str | None = None
 ) -> tuple[AuditFilterForm, dict, audit.AuditFilters]:
-    """The filter form with its choices, the active filters as query arguments, and the filters."""
+    """The filter form with its choices, the active filters as query arguments, and the filters
+    (``action_prefix``: only those actions, for readers of one part of the log)."""
     form = AuditFilterForm(formdata=request.args)
     form.action.choices = [SelectChoice("", _("All actions"))] + [
         SelectChoice(action, audit.action_label(action))
         for action in audit.actions_in_log(municipality_id)
+        if not action_prefix or action.startswith(action_prefix)
     ]
     actors = sorted(
         _users(audit.actors_in_log(municipality_id)).values(), key=lambda u: u.public_name.lower()
@@ -59,7 +62,7 @@ def _filters(
     else:
         del form.municipality
     if not form.validate():
-        return form, {}, audit.AuditFilters()
+        return form, {}, audit.AuditFilters(action_prefix=action_prefix)
     args = {
         name: request.args[name]
         for name in ("municipality", "action", "actor", "since", "until")
@@ -70,6 +73,7 @@ def _filters(
         args,
         audit.AuditFilters(
             action=form.action.data or None,
+            action_prefix=action_prefix,
             actor_id=int(form.actor.data) if form.actor.data else None,
             since=_start_of_day(form.since.data) if form.since.data else None,
             until=_start_of_day(form.until.data + timedelta(days=1)) if form.until.data else None,
@@ -90,6 +94,9 @@ def _render(page, form: AuditFilterForm, args: dict, endpoint: str, **context):
         endpoint=endpoint,
         actors=_users(entry.actor_id for entry in entries),
         action_label=audit.action_label,
+        field_label=audit.field_label,
+        object_label=audit.object_label,
+        value_text=audit.value_text,
         **context,
     ), (422 if form.errors else 200)
 
@@ -97,10 +104,21 @@ def _render(page, form: AuditFilterForm, args: dict, endpoint: str, **context):
 @bp.get("/admin/audit")
 def log():
     municipality = current_municipality()
-    require("audit.read", municipality)
-    form, args, filters = _filters(municipality.id, platform=False)
+    # Admins read everything; moderators read the moderation entries (what they decided).
+    prefix = None if can("audit.read", municipality) else MODERATION_ACTIONS
+    if prefix is not None:
+        require("audit.read_moderation", municipality)
+    form, args, filters = _filters(municipality.id, platform=False, action_prefix=prefix)
     page = paginate(audit.municipality_log(municipality.id, filters))
-    return _render(page, form, args, "audit.log", municipality=municipality, platform=False)
+    return _render(
+        page,
+        form,
+        args,
+        "audit.log",
+        municipality=municipality,
+        platform=False,
+        moderation_only=prefix is not None,
+    )
 
 
 @platform_bp.get("/audit")

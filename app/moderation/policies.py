@@ -2,7 +2,8 @@
 
 Moderation belongs to the municipality's moderators, staff, facilitators and admins, and to platform
 admins; citizens and council members take part but do not moderate. The audit log is read by the
-municipality's admins (their municipality) and platform admins (all).
+municipality's admins (their municipality) and platform admins (all); moderators read its moderation
+entries (their own acts and those of the others moderating with them).
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ def report(user, contribution: Contribution) -> bool:
 def read_audit_log(user, municipality: Municipality) -> bool:
     """A municipality's log: its admins and platform admins."""
     return configure(user, municipality)
+
+
+@rule("audit.read_moderation")
+def read_moderation_log(user, municipality: Municipality) -> bool:
+    """The moderation part of a municipality's log: its moderators read what they decided."""
+    return moderate(user, municipality)
 
 
 @rule("audit.read_all")

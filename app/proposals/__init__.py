@@ -8,6 +8,17 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the rules, the "proposals" format, the kinds "proposal" and "statement", the owner
     of each proposal's comment thread, the pages and the demo proposals."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.core import audit
+
+    audit.label_actions(
+        {
+            "proposal.status": _l("Proposal status changed"),
+            "proposal_settings.update": _l("Answer promise and categories changed"),
+        }
+    )
+
     from app.demo import SEED_PROPOSALS, register_demo_seeder
     from app.moderation import signals as moderation_signals
     from app.proposals import counts, views

@@ -6,6 +6,20 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.core import audit
+
+    audit.label_actions(
+        {
+            "residency.rule_changed": _l("Residents-only setting changed"),
+            "residency.codes_generated": _l("Residency codes generated"),
+            "residency.codes_voided": _l("Residency codes voided"),
+            "residency.verified": _l("Residency verified"),
+            "residency.revoked": _l("Residency verification revoked"),
+        }
+    )
+
     from app.residency import policies as _policies  # noqa: F401  registers rules
     from app.residency import services, views
 

@@ -458,7 +458,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("residency_account.account", "GET"): Route(LOGIN),
     ("residency_account.account", "POST"): Route(LOGIN, 422),
-    ("audit.log", "GET"): Route(MEMBER_ADMIN, args=_slug),
+    ("audit.log", "GET"): Route(MODERATE, args=_slug),  # moderators: the moderation entries
     ("platform_audit.log_all", "GET"): Route(PLATFORM),
 }
 # The world's published process is still in participation: publishing its outcome is refused
