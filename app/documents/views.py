@@ -12,28 +12,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.core.permissions import can, require
+from app.core.permissions import can
 from app.documents import files, services
 from app.documents.forms import DeleteForm, DocumentDetailsForm, UploadForm
 from app.documents.models import Document
 from app.documents.storage import StoreError
 from app.extensions import db
-from app.municipalities.tenancy import current_municipality, tenant_blueprint
-from app.processes import services as processes
-from app.processes.loading import visible_process
+from app.municipalities.tenancy import tenant_blueprint
+from app.processes.loading import managed_process, visible_process
 from app.processes.models import Process, Visibility
 
 bp = tenant_blueprint(Blueprint("documents", __name__, url_prefix="/<slug>"))
 
 
 def _managed_process(process_id: int) -> Process:
-    municipality = current_municipality()
-    require("process.manage", municipality)
-    process = processes.get_process(municipality, process_id)
-    if process is None:
-        abort(404)
-    require("document.manage", process)
-    return process
+    return managed_process(process_id, then="document.manage")
 
 
 def _managed_document(process: Process, document_id: int) -> Document:

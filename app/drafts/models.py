@@ -14,12 +14,12 @@ follow the identity, never the row id, which is new in every version.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import LabelledEnum, enum_column
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
 from app.processes.models import Process
@@ -148,23 +148,15 @@ class DraftParagraph(db.Model):
     version: Mapped[DraftVersion] = relationship()
 
 
-class Handling(StrEnum):
+class Handling(LabelledEnum):
     """How a comment was taken into the next version."""
 
-    ADOPTED = "adopted"
-    PARTLY = "partly"
-    NOT_ADOPTED = "not_adopted"
-
-    @property
-    def label(self) -> str:
-        return str(HANDLING_LABELS[self])
+    ADOPTED = "adopted", _l("Adopted")
+    PARTLY = "partly", _l("Partly adopted")
+    NOT_ADOPTED = "not_adopted", _l("Not adopted")
 
 
-HANDLING_LABELS = {
-    Handling.ADOPTED: _l("Adopted"),
-    Handling.PARTLY: _l("Partly adopted"),
-    Handling.NOT_ADOPTED: _l("Not adopted"),
-}
+HANDLING_LABELS = Handling.labels()
 
 
 class CommentHandling(db.Model):
@@ -183,14 +175,7 @@ class CommentHandling(db.Model):
     comment_id: Mapped[int] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), unique=True
     )
-    outcome: Mapped[Handling] = mapped_column(
-        Enum(
-            Handling,
-            name="draft_handling",
-            values_callable=lambda e: [m.value for m in e],
-            length=20,
-        )
-    )
+    outcome: Mapped[Handling] = mapped_column(enum_column(Handling, "draft_handling"))
     reason: Mapped[str] = mapped_column(Text, default="")  # plain text
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

@@ -29,8 +29,7 @@ from app.drafts import forms, services, text
 from app.drafts.models import Draft, DraftVersion, Handling
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
-from app.processes import services as processes
-from app.processes.loading import visible_process
+from app.processes.loading import managed_process, visible_process
 from app.processes.models import Process
 
 bp = tenant_blueprint(Blueprint("drafts", __name__, url_prefix="/<slug>"))
@@ -62,12 +61,7 @@ def _published(draft: Draft, number: int | None) -> DraftVersion:
 
 
 def _managed_process(process_id: int) -> Process:
-    municipality = current_municipality()
-    require("draft.manage", municipality)
-    process = processes.get_process(municipality, process_id)
-    if process is None:
-        abort(404)
-    return process
+    return managed_process(process_id, may="draft.manage")
 
 
 def _managed_draft(draft_id: int) -> Draft:

@@ -35,9 +35,8 @@ from app.events.forms import BulkForm, EasyReadForm, EventForm, ImportForm, Phot
 from app.events.models import OnsiteEvent, RegistrationMode, RegistrationStatus
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
-from app.processes import services as processes
 from app.processes.forms import local_to_utc, utc_to_local
-from app.processes.loading import visible_process
+from app.processes.loading import managed_process, visible_process
 from app.processes.models import Process
 from app.processes.services import rich_text, rich_text_for_editing
 
@@ -61,13 +60,7 @@ def _visible_event(process_slug: str, event_id: int) -> tuple[Process, OnsiteEve
 
 
 def _managed_process(process_id: int) -> Process:
-    municipality = current_municipality()
-    require("process.manage", municipality)
-    process = processes.get_process(municipality, process_id)
-    if process is None:
-        abort(404)
-    require("event.manage", process)
-    return process
+    return managed_process(process_id, then="event.manage")
 
 
 def _managed_event(process_id: int, event_id: int) -> tuple[Process, OnsiteEvent]:
