@@ -12,6 +12,7 @@ from flask import url_for
 
 from app.comments.models import Comment
 from app.contributions.models import Contribution, Visibility
+from app.documents.models import Document
 from app.municipalities.models import Municipality
 from app.processes.models import Phase, Process
 from app.proposals.models import Proposal, ProposalStatusChange
@@ -75,7 +76,25 @@ def process_summary(p: Process, slug: str) -> dict[str, Any]:
     }
 
 
-def process(p: Process, slug: str) -> dict[str, Any]:
+def document(d: Document, slug: str, process_slug: str) -> dict[str, Any]:
+    """A document as its list on the web shows it (no file name, uploader or storage key)."""
+    where = {"slug": slug, "process_slug": process_slug, "document_id": d.id}
+    return {
+        "id": d.id,
+        "title": d.title,
+        "description": d.description,
+        "language": d.language,
+        "alt_text": d.alt_text,
+        "content_type": d.content_type,
+        "size": d.size,
+        "page_count": d.page_count,
+        "phase_id": d.phase_id,
+        "url": _url("documents.download", **where),
+        "thumbnail_url": _url("documents.thumbnail", **where) if d.thumbnail_key else None,
+    }
+
+
+def process(p: Process, slug: str, documents: list[Document] = ()) -> dict[str, Any]:
     return {
         **process_summary(p, slug),
         "description": p.description,
@@ -94,6 +113,7 @@ def process(p: Process, slug: str) -> dict[str, Any]:
         "contact_details": p.contact_details,
         "published_at": p.published_at,
         "archived_at": p.archived_at,
+        "documents": [document(d, slug, p.slug) for d in documents],
     }
 
 
@@ -125,7 +145,9 @@ def proposal_summary(p: Proposal, slug: str, process_slug: str) -> dict[str, Any
     }
 
 
-def official_answer(change: ProposalStatusChange) -> dict[str, Any]:
+def official_answer(
+    change: ProposalStatusChange, documents: list[dict[str, Any]] = ()
+) -> dict[str, Any]:
     return {
         "id": change.id,
         "status": change.status.value,
@@ -133,13 +155,24 @@ def official_answer(change: ProposalStatusChange) -> dict[str, Any]:
         "office": change.office,
         "merged_into": change.merged_into_id,
         "created_at": change.created_at,
+        "documents": list(documents),
     }
 
 
-def proposal(p: Proposal, slug: str, process_slug: str) -> dict[str, Any]:
-    """One proposal; hidden or deleted ones keep their number, status and answers, not their text."""
+def proposal(
+    p: Proposal,
+    slug: str,
+    process_slug: str,
+    answer_documents: dict[int, list[Document]] | None = None,
+) -> dict[str, Any]:
+    """One proposal; hidden or deleted ones keep their number, status and answers, not their text.
+
+    ``answer_documents`` (answer id -> documents) are shown only with a published proposal, as the
+    documents' own rule (``document.view``) has it.
+    """
     visibility = p.contribution.visibility
     shown = visibility == Visibility.VISIBLE
+    cited = (answer_documents or {}) if shown else {}
     return {
         "id": p.id,
         "visibility": visibility.value,
@@ -159,7 +192,10 @@ def proposal(p: Proposal, slug: str, process_slug: str) -> dict[str, Any]:
         "longitude": p.longitude if shown else None,
         "created_at": p.created_at,
         "answered_at": p.answered_at,
-        "official_answers": [official_answer(c) for c in p.status_changes],
+        "official_answers": [
+            official_answer(c, [document(d, slug, process_slug) for d in cited.get(c.id, [])])
+            for c in p.status_changes
+        ],
         "url": _proposal_url(p, slug, process_slug),
     }
 
@@ -234,13 +270,14 @@ def survey_results(figures: SurveyResults) -> dict[str, Any]:
     }
 
 
-def outcome(o) -> dict[str, Any]:
+def outcome(o, slug: str, process_slug: str, documents: list[Document] = ()) -> dict[str, Any]:
     return {
         "summary": o.summary,
         "next_steps": o.next_steps,
         "next_steps_by": o.next_steps_by,
         "published_at": o.published_at,
         "adopted_proposals": sorted(o.adopted_ids),
+        "documents": [document(d, slug, process_slug) for d in documents],
     }
 
 

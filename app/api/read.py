@@ -24,6 +24,7 @@ from app.comments.models import Comment
 from app.contributions.models import Contribution, Thread, Visibility
 from app.core.permissions import allowed
 from app.core.time import utcnow
+from app.documents import services as documents
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.outcomes import services as outcomes
@@ -216,7 +217,8 @@ def process_list_csv(slug: str, when: str | None = None, topic: str | None = Non
 def process(slug: str, process_slug: str):
     """One process with its phases and its participation concept."""
     m = loading.municipality(slug)
-    return present.process(loading.process(m, process_slug), m.slug)
+    found = loading.process(m, process_slug)
+    return present.process(found, m.slug, documents.process_documents(found))
 
 
 # --- proposals ----------------------------------------------------------------------------------
@@ -310,7 +312,9 @@ def proposal(slug: str, process_slug: str, proposal_id: int):
     """One proposal with its official answers; a hidden one as a placeholder."""
     m = loading.municipality(slug)
     p = loading.proposal_process(m, process_slug)
-    return present.proposal(loading.proposal(p, proposal_id), m.slug, p.slug)
+    found = loading.proposal(p, proposal_id)
+    cited = documents.answer_documents([c.id for c in found.status_changes])
+    return present.proposal(found, m.slug, p.slug, cited)
 
 
 # --- comments -----------------------------------------------------------------------------------
@@ -474,10 +478,11 @@ def survey_results(slug: str, process_slug: str, survey_id: int):
 def outcome(slug: str, process_slug: str):
     """The published outcome of a process: summary, next steps, adopted proposals."""
     m = loading.municipality(slug)
-    found = outcomes.published_outcome(loading.process(m, process_slug))
+    p = loading.process(m, process_slug)
+    found = outcomes.published_outcome(p)
     if found is None or not allowed("outcome.view", loading.ANONYMOUS, found):
         raise loading.not_found(_("This process has no published outcome yet."))
-    return present.outcome(found)
+    return present.outcome(found, m.slug, p.slug, documents.outcome_documents(found))
 
 
 @bp.get("/municipalities/<slug>/processes/<process_slug>/council-decisions")

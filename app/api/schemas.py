@@ -139,6 +139,28 @@ class PhaseSchema(Schema):
     ends_at = fields.DateTime(required=True)
 
 
+class DocumentSchema(Schema):
+    """A document as its list on the web shows it: what a reader needs before opening it, and the
+    address of the file (served to whoever may read the place it is attached to)."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True, metadata={"description": "Plain text."})
+    language = fields.String(required=True, metadata={"description": "e.g. de, en, de-x-simple."})
+    alt_text = fields.String(
+        required=True,
+        metadata={"description": "An image's text alternative, or a document's short summary."},
+    )
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True, metadata={"description": "Bytes."})
+    page_count = fields.Integer(required=True, allow_none=True)
+    phase_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "Empty: the whole process's."}
+    )
+    url = fields.Url(required=True, metadata={"description": "The file (download)."})
+    thumbnail_url = fields.Url(required=True, allow_none=True)
+
+
 class ConceptSchema(Schema):
     """The participation concept: what is asked, what can still change, who decides, and when."""
 
@@ -176,6 +198,11 @@ class ProcessSchema(ProcessSummarySchema):
     contact_details = fields.String(required=True)
     published_at = fields.DateTime(required=True, allow_none=True)
     archived_at = fields.DateTime(required=True, allow_none=True)
+    documents = fields.List(
+        fields.Nested(DocumentSchema),
+        required=True,
+        metadata={"description": "The process's own documents first, then its phases'."},
+    )
 
 
 class ProcessListSchema(Schema):
@@ -217,6 +244,11 @@ class OfficialAnswerSchema(Schema):
     office = fields.String(required=True)
     merged_into = fields.Integer(required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
+    documents = fields.List(
+        fields.Nested(DocumentSchema),
+        required=True,
+        metadata={"description": "Documents the answer cites; empty while the proposal is hidden."},
+    )
 
 
 class ProposalSchema(Schema):
@@ -415,6 +447,7 @@ class OutcomeSchema(Schema):
     next_steps_by = fields.Date(required=True, allow_none=True)
     published_at = fields.DateTime(required=True)
     adopted_proposals = fields.List(fields.Integer(), required=True)
+    documents = fields.List(fields.Nested(DocumentSchema), required=True)
 
 
 class CouncilDecisionSchema(Schema):

@@ -17,6 +17,7 @@ from app.api import loading, present, schemas
 from app.api.auth import Caller, authenticated_caller, require
 from app.api.errors import ApiError
 from app.core.time import utcnow
+from app.documents import services as documents
 from app.extensions import db
 from app.outcomes import services as outcomes
 from app.processes import formats
@@ -139,7 +140,8 @@ def _managed(slug: str, process_slug: str):
 def update_process(body: dict[str, Any], slug: str, process_slug: str):
     """Change a process; fields left out keep their values."""
     caller, process = _managed(slug, process_slug)
-    return present.process(_save_process(caller, body, process), slug)
+    saved = _save_process(caller, body, process)
+    return present.process(saved, slug, documents.process_documents(saved))
 
 
 @bp.post(f"{PROCESS_PATH}/publish")
@@ -155,7 +157,7 @@ def publish_process(slug: str, process_slug: str):
             422, str(exc), code="concept_incomplete", errors={"concept": exc.missing}
         ) from exc
     db.session.commit()
-    return present.process(process, slug)
+    return present.process(process, slug, documents.process_documents(process))
 
 
 @bp.post(f"{PROCESS_PATH}/archive")
@@ -166,7 +168,7 @@ def archive_process(slug: str, process_slug: str):
     caller, process = _managed(slug, process_slug)
     processes.archive(caller.user, process)
     db.session.commit()
-    return present.process(process, slug)
+    return present.process(process, slug, documents.process_documents(process))
 
 
 def _phase_data(body: dict[str, Any], phase: Phase | None) -> processes.PhaseData:
@@ -267,4 +269,4 @@ def publish_outcome(slug: str, process_slug: str):
     except outcomes.NotAllowed as exc:
         raise ApiError(422, str(exc), code="publish_refused") from exc
     db.session.commit()
-    return present.outcome(published)
+    return present.outcome(published, slug, process.slug, documents.outcome_documents(published))

@@ -155,3 +155,152 @@ def test_hidden_proposals_of_the_demo_answer_as_placeholders(app, client):
     assert body.status_code == 200
     assert body.get_json()["title"] is None
     assert body.get_json()["hidden_reason"] == "Verstoß gegen die Netiquette"
+
+
+# --- documents: listed where the web lists them, and only what it shows ---------------------------
+
+
+def _attach_unreadable_documents(app, make_process) -> dict[str, str]:
+    """Documents the web shows no visitor: of a members-only and of a draft process, of an answer to
+    the hidden proposal, and of an outcome not yet published. Their titles, by place."""
+    from documents_support import attach, pdf_bytes
+
+    from app.accounts.models import User
+    from app.contributions.models import Contribution, Visibility
+    from app.extensions import db
+    from app.municipalities.models import Municipality
+    from app.outcomes.models import Outcome
+    from app.proposals.models import Proposal, ProposalStatus, ProposalStatusChange
+
+    with app.app_context():
+        town = db.session.scalar(select(Municipality).where(Municipality.slug == "musterstadt"))
+        staff = db.session.scalar(
+            select(User).where(User.email == "verwaltung@musterstadt.example")
+        )
+        hidden = db.session.scalar(
+            select(Proposal)
+            .join(Contribution, Contribution.id == Proposal.contribution_id)
+            .where(Contribution.visibility == Visibility.HIDDEN)
+        )
+        answer = ProposalStatusChange(
+            proposal_id=hidden.id,
+            status=ProposalStatus.UNDER_REVIEW,
+            response="<p>Wird geprüft.</p>",
+            office="Bauamt",
+        )
+        db.session.add(answer)
+        db.session.commit()
+        hidden_process, answer_id = hidden.process, answer.id
+        for loaded in (town, staff, hidden_process):  # their ids, for use outside this context
+            db.session.refresh(loaded)
+        db.session.expunge_all()
+    members = make_process(town, visibility="members", xss=False)
+    draft = make_process(town, state="draft", xss=False)
+    unpublished = make_process(town, xss=False)
+    with app.app_context():
+        outcome = Outcome(
+            municipality_id=town.id, process_id=unpublished.id, summary="<p>Noch offen.</p>"
+        )
+        db.session.add(outcome)
+        db.session.commit()
+        outcome_id = outcome.id
+    titles = {
+        "members": "Internes Gutachten nur für Mitglieder",
+        "draft": "Anlage zu einem Verfahren im Entwurf",
+        "answer": "Anlage zur Antwort auf einen verborgenen Vorschlag",
+        "outcome": "Anlage zu einem unveröffentlichten Ergebnis",
+    }
+    for place, process, target in (
+        ("members", members, "process"),
+        ("draft", draft, "process"),
+        ("answer", hidden_process, f"answer-{answer_id}"),
+        ("outcome", unpublished, f"outcome-{outcome_id}"),
+    ):
+        attach(app, process, staff, pdf_bytes(1), "anlage.pdf", title=titles[place], target=target)
+    return titles
+
+
+def _listed_documents(responses: dict[str, str]) -> list[dict]:
+    """Every document object in the crawled JSON answers (processes, answers, outcomes)."""
+    import json
+
+    found: list[dict] = []
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key == "documents" and isinstance(inner, list):
+                    found.extend(inner)
+                else:
+                    walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    for path, text in responses.items():
+        if not path.endswith(".csv") and "openapi" not in path:
+            walk(json.loads(text))
+    return found
+
+
+def test_api_lists_the_documents_the_web_shows_and_no_others(app, client, make_process):
+    from app.documents.models import Document
+    from app.extensions import db
+
+    _seed_with_moderated_content(app)
+    unreadable = _attach_unreadable_documents(app, make_process)
+    responses = _crawl(client)
+    listed = _listed_documents(responses)
+    titles = {d["title"] for d in listed}
+    # The demo's documents of the Marktplatz process and of the finished process's outcome.
+    assert "Entwurf Gestaltungsplan Marktplatz" in titles
+    assert "Verkehrs- und Nutzungsstudie Marktplatz" in titles
+    assert "Beschluss des Gemeinderats zum Radverkehrskonzept 2030" in titles
+    with app.app_context():
+        private = [
+            value
+            for row in db.session.execute(select(Document.storage_key, Document.thumbnail_key))
+            for value in row
+            if value
+        ]
+    for path, text in responses.items():
+        for title in unreadable.values():
+            assert title not in text, (path, title)
+        for key in private:  # files are addressed by id; their storage keys never leave
+            assert key not in text, (path, key)
+    for document in listed:  # every address the API gives opens for an anonymous visitor
+        for url in (document["url"], document["thumbnail_url"]):
+            if url:
+                assert client.get(_path(url)).status_code == 200, url
+
+
+def test_an_answers_documents_show_once_its_proposal_is_published(app, client, make_process):
+    from app.contributions.models import Contribution, Visibility
+    from app.extensions import db
+    from app.municipalities.models import Municipality
+    from app.processes.models import Process
+    from app.proposals.models import Proposal
+
+    _seed_with_moderated_content(app)
+    title = _attach_unreadable_documents(app, make_process)["answer"]
+    with app.app_context():
+        proposal, process_slug, town = db.session.execute(
+            select(Proposal, Process.slug, Municipality.slug)
+            .join(Contribution, Contribution.id == Proposal.contribution_id)
+            .join(Process, Process.id == Proposal.process_id)
+            .join(Municipality, Municipality.id == Process.municipality_id)
+            .where(Contribution.visibility == Visibility.HIDDEN)
+        ).one()
+        proposal_id, contribution_id = proposal.id, proposal.contribution_id
+    url = f"{API}/municipalities/{town}/processes/{process_slug}/proposals/{proposal_id}"
+    hidden = client.get(url).get_json()
+    assert hidden["official_answers"] and all(
+        a["documents"] == [] for a in hidden["official_answers"]
+    )
+    with app.app_context():
+        db.session.get(Contribution, contribution_id).visibility = Visibility.VISIBLE
+        db.session.commit()
+    shown = client.get(url).get_json()
+    cited = [d for a in shown["official_answers"] for d in a["documents"]]
+    assert [d["title"] for d in cited] == [title]
+    assert client.get(_path(cited[0]["url"])).status_code == 200
