@@ -25,9 +25,11 @@ and has closed, each with the reason shown instead of the form. The comment syst
 the comments domain.
 
 An owner may also say, as SQL, which of its threads a person may read (``readable``: the user and
-a thread-id column -> a condition, typically an ``EXISTS`` on the owner's table correlated to that
-column, so that each candidate row costs one index probe; the process's own gate, ``process.view``,
-is the caller's part). Search finds the comments of every thread some owner declares readable,
+a thread-id column -> ``SELECT`` statements of that thread id from the owner's tables, correlated to the
+column, each answered by an index probe; the process's own gate, ``process.view``, is the caller's
+part). The registry joins every owner's selects into one ``EXISTS (... UNION ALL ...)``: PostgreSQL
+evaluates that per candidate row, where ``OR``-ed ``EXISTS`` would each become a hashed subplan
+that reads every proposal of the city before the first comment is checked. Search finds the comments of every thread some owner declares readable,
 inside its query, so a new kind of commentable object becomes searchable by registering this hook,
 and threads of an owner without it are never found (deny by default).
 """
@@ -39,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, Select, false, union_all
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,9 @@ class ThreadOwner:
 Resolver = Callable[[list[int]], dict[int, ThreadOwner]]
 # (thread ids) -> {thread id: reason} for the threads of this owner that are closed for writing
 Closed = Callable[[list[int]], dict[int, str]]
-# (user, thread-id column) -> condition: the thread is this owner's and its page is readable to the
-# user, given that the user reads the thread's process
-Readable = Callable[[Any, ColumnElement[int]], ColumnElement[bool]]
+# (user, thread-id column) -> SELECTs that yield the thread id if the thread is this owner's and its
+# page is readable to the user, given that the user reads the thread's process
+Readable = Callable[[Any, ColumnElement[int]], list[Select]]
 _OWNERS: dict[str, Resolver] = {}
 _CLOSED: dict[str, Closed] = {}
 _READABLE: dict[str, Readable] = {}
@@ -85,8 +87,10 @@ def readable_thread(user, thread_id: ColumnElement[int]) -> ColumnElement[bool]:
     The caller adds its own process gate; an owner kind without the hook contributes nothing, so
     its threads stay unfound (``false`` when no kind has one).
     """
-    conditions = [readable(user, thread_id) for readable in _READABLE.values()]
-    return or_(*conditions) if conditions else false()
+    selects = [one for readable in _READABLE.values() for one in readable(user, thread_id)]
+    if not selects:
+        return false()
+    return union_all(*selects).exists() if len(selects) > 1 else selects[0].exists()
 
 
 def owner_kinds() -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Select, select
 
 from app.comments import policies, services
 from app.comments import signals as comment_signals
@@ -80,14 +80,14 @@ def process_threads(thread_ids: list[int]) -> dict[int, ThreadOwner]:
     }
 
 
-def readable_process_threads(_user, thread_id: ColumnElement[int]) -> ColumnElement[bool]:
+def readable_process_threads(_user, thread_id: ColumnElement[int]) -> list[Select]:
     """Search may find comments of a process's discussion while the discussion is switched on
     (its page answers 404 otherwise); reading the process is the caller's gate."""
-    return exists(
-        select(ProcessThread.id)
+    return [
+        select(ProcessThread.thread_id)
         .join(ProcessFormat, ProcessFormat.process_id == ProcessThread.process_id)
         .where(ProcessThread.thread_id == thread_id, ProcessFormat.key == FORMAT_KEY)
-    )
+    ]
 
 
 def _discussion_url(process: Process) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import render_template, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, Select, select
 
 from app.comments.owners import ThreadOwner, register_thread_owner
 from app.core import audit
@@ -63,17 +63,17 @@ def draft_threads(thread_ids: list[int]) -> dict[int, ThreadOwner]:
     return owners
 
 
-def readable_draft_threads(_user, thread_id: ColumnElement[int]) -> ColumnElement[bool]:
+def readable_draft_threads(_user, thread_id: ColumnElement[int]) -> list[Select]:
     """Search may find comments on the whole text, a chapter or a paragraph of a published version
     (superseded ones included: they stay readable) while the process has draft texts switched on,
     as ``draft.view`` and the draft pages do; reading the process is the caller's gate. Threads
     exist only from publication on, so staff's working version has none to find."""
 
-    def shown(piece, version_id) -> ColumnElement[bool]:
-        statement = select(piece.id)
+    def shown(piece, version_id) -> Select:
+        statement = select(piece.thread_id)
         if piece is not DraftVersion:
             statement = statement.join(DraftVersion, DraftVersion.id == version_id)
-        return exists(
+        return (
             statement.join(Draft, Draft.id == DraftVersion.draft_id)
             .join(ProcessFormat, ProcessFormat.process_id == Draft.process_id)
             .where(
@@ -83,11 +83,11 @@ def readable_draft_threads(_user, thread_id: ColumnElement[int]) -> ColumnElemen
             )
         )
 
-    return or_(
+    return [
         shown(DraftVersion, DraftVersion.id),
         shown(DraftChapter, DraftChapter.version_id),
         shown(DraftParagraph, DraftParagraph.version_id),
-    )
+    ]
 
 
 def _index_url(process: Process) -> str:

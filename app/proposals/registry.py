@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Select, select
 
 from app.comments.owners import ThreadOwner, register_thread_owner
 from app.contributions.kinds import Kind, Shown, announces, register_kind
@@ -117,14 +117,14 @@ def proposal_threads(thread_ids: list[int]) -> dict[int, ThreadOwner]:
     }
 
 
-def readable_proposal_threads(_user, thread_id: ColumnElement[int]) -> ColumnElement[bool]:
+def readable_proposal_threads(_user, thread_id: ColumnElement[int]) -> list[Select]:
     """Search may find comments under published proposals only (not pending, hidden or deleted
     ones, whose page nobody but moderators reads); reading the process is the caller's gate."""
-    return exists(
-        select(Proposal.id)
+    return [
+        select(Proposal.thread_id)
         .join(Contribution, Contribution.id == Proposal.contribution_id)
         .where(Proposal.thread_id == thread_id, Contribution.visibility == Visibility.VISIBLE)
-    )
+    ]
 
 
 def _list_url(process: Process) -> str:

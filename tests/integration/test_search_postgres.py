@@ -154,12 +154,18 @@ def test_search_queries_use_the_german_gin_indexes(app, searchable, kind, where)
         )
         assert group.total == 1
         count_plan = _plan_indexes(services.count_statement(services.Kind(kind), query, user))
-        page_plan = _plan_indexes(
-            services.page_statement(services.Kind(kind), query, user, 1, services.GROUP_SIZE)
-        )
+        page_plans = [
+            _plan_indexes(
+                services.page_statement(
+                    services.Kind(kind), query, user, 1, services.GROUP_SIZE, few=few
+                )
+            )
+            for few in (True, False)  # up to COUNT_CAP matches (as here), and more
+        ]
         db.session.rollback()
     assert INDEXES[kind] in count_plan, count_plan
-    assert INDEXES[kind] in page_plan, page_plan
+    for plan in page_plans:
+        assert INDEXES[kind] in plan, plan
 
 
 def test_the_indexes_are_gin_over_the_german_configuration(app, searchable):
