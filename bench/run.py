@@ -191,9 +191,21 @@ def bench_ids(url: str) -> dict:
             "SELECT count(*) FROM proposals p JOIN contributions c ON c.id = p.contribution_id "
             f"WHERE p.process_id = {big} AND c.visibility = 'visible'"
         )
+        per_page = 20
+        deep = min(2000, max(1, -(-visible // per_page)))
+        # The link a visitor follows to page ``deep`` of the random order (from starting point 0):
+        # the token of the last proposal of the page before (``app.proposals.paging``).
+        before_deep = conn.execute(
+            "SELECT p.random_key, p.id FROM proposals p "
+            "JOIN contributions c ON c.id = p.contribution_id "
+            f"WHERE p.process_id = {big} AND c.visibility = 'visible' "
+            f"ORDER BY p.random_key, p.id OFFSET {max(0, (deep - 1) * per_page - 1)} LIMIT 1"
+        ).fetchone()
         return {
             "big": big,
             "visible": visible,
+            "deep": deep,
+            "deep_token": f"{deep}.0.{before_deep[0]}.{before_deep[1]}" if deep > 1 else "",
             "hot": one(f"SELECT min(id) FROM proposals WHERE process_id = {big}"),
             "survey": one(f"SELECT id FROM surveys WHERE process_id = {big}"),
             "category": one(f"SELECT min(id) FROM proposal_categories WHERE process_id = {big}"),
@@ -447,8 +459,7 @@ def scenarios(ids: dict, sessions: Sessions, workdir: Path, per_page: int) -> li
 
     base = f"/{BENCH_SLUG}/processes/radverkehrskonzept-2030"
     small = f"/{BENCH_SLUG}/processes/neugestaltung-des-marktplatzes"
-    last_page = max(1, -(-ids["visible"] // per_page))
-    deep = min(2000, last_page)
+    deep = ids["deep"]
     citizen_cookie, _token = sessions.login(ids["citizen"])
     staff_cookie, _token = sessions.login(ids["staff"])
     lines = []
@@ -467,7 +478,7 @@ def scenarios(ids: dict, sessions: Sessions, workdir: Path, per_page: int) -> li
         Scenario("list, page 1 (random order)", f"{base}/proposals/"),
         Scenario("list, newest", f"{base}/proposals/?sort=newest"),
         Scenario("list, most supported", f"{base}/proposals/?sort=supports"),
-        Scenario(f"list, page {deep:,}", f"{base}/proposals/?page={deep}"),
+        Scenario(f"list, page {deep:,}", f"{base}/proposals/?after={ids['deep_token']}"),
         Scenario("list, category", f"{base}/proposals/?category={ids['category']}"),
         Scenario(f"search, common word ({COMMON_WORD})", f"{base}/proposals/?q={COMMON_WORD}"),
         Scenario(f"search, rare word ({RARE_WORD})", f"{base}/proposals/?q={RARE_WORD}"),
