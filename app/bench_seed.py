@@ -910,7 +910,7 @@ def check_counters() -> dict[str, int]:
     """Kept counters that disagree with their rows (0 everywhere after a correct load)."""
     from app.comments.models import Comment
     from app.contributions.models import Contribution, Thread, Visibility
-    from app.proposals.models import Proposal, ProposalSupport
+    from app.proposals.models import Proposal, ProposalCount, ProposalSupport
 
     supports = (
         select(func.count())
@@ -925,9 +925,28 @@ def check_counters() -> dict[str, int]:
         .where(Comment.thread_id == Thread.id, Contribution.visibility == Visibility.VISIBLE)
         .scalar_subquery()
     )
+    listed = (
+        select(Proposal.process_id, func.count().label("n"))
+        .join(Contribution, Contribution.id == Proposal.contribution_id)
+        .where(Contribution.visibility == Visibility.VISIBLE)
+        .group_by(Proposal.process_id)
+        .subquery()
+    )
+    kept = (
+        select(ProposalCount.process_id, func.sum(ProposalCount.n).label("n"))
+        .group_by(ProposalCount.process_id)
+        .subquery()
+    )
     return {
         "proposal_supports": db.session.scalar(
             select(func.count()).select_from(Proposal).where(Proposal.support_count != supports)
+        ),
+        # the list's kept totals (app.proposals.counts) against the listed proposals per process
+        "proposal_counts": db.session.scalar(
+            select(func.count())
+            .select_from(listed)
+            .outerjoin(kept, kept.c.process_id == listed.c.process_id)
+            .where(func.coalesce(kept.c.n, 0) != listed.c.n)
         ),
         "thread_comments": db.session.scalar(
             select(func.count()).select_from(Thread).where(Thread.comment_count != comments)
