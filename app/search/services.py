@@ -16,9 +16,10 @@ thread-owner kind for the titles of the hits shown.
 
 At a city's scale (100,000 proposals, 1,000,000 comments) a common word matches tens of thousands
 of rows, so no query here touches them all: counts stop at ``COUNT_CAP`` ("more than 1,000"), the
-overview shows the newest ``GROUP_SIZE`` of each kind, and pages reach no further than the cap
-(``OFFSET`` at most ``COUNT_CAP``). Ranking every match is what would not hold up; the newest first
-is an index order.
+overview shows the newest ``GROUP_SIZE`` of each kind, a kind's next and previous pages continue
+from the id of the last or first hit shown (one index range, however deep), and a page opened by
+its number reaches no further than the cap (``OFFSET`` below ``COUNT_CAP``). Ranking every match
+is what would not hold up; the newest first is an index order.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ class Group:
     page: int = 1
     per_page: int = GROUP_SIZE
     more: bool = False  # there are more than ``total`` (= COUNT_CAP) matches
+    first_id: int | None = None  # the ids of the first and last hit: the keys of the next and
+    last_id: int | None = None  # previous pages' links
 
     @property
     def label(self) -> str:
@@ -112,6 +115,10 @@ class Query:
     kind: Kind | None = None
     process_id: int | None = None
     page: int = 1
+    # A kind's pages link by key: the page after the hit with id ``after`` (newest first), or the
+    # page before the hit with id ``before``. ``page`` then only names the page.
+    after: int | None = None
+    before: int | None = None
 
 
 # --- SQLite: the folding function the fallback matches with ---------------------------------------
@@ -297,7 +304,15 @@ def count_statement(kind: Kind, q: Query, user) -> Select:
 
 
 def page_statement(
-    kind: Kind, q: Query, user, page: int, per_page: int, *, few: bool = False
+    kind: Kind,
+    q: Query,
+    user,
+    page: int,
+    per_page: int,
+    *,
+    few: bool = False,
+    after: int | None = None,
+    before: int | None = None,
 ) -> Select:
     """Page ``page`` of ``kind``'s matches, newest first (the caller keeps ``page`` within the
     cap, so the offset stays below ``COUNT_CAP``).
@@ -311,10 +326,23 @@ def page_statement(
     """
     statement, id_column = _base(kind, q, user)
     order = (id_column + 0) if few else id_column
+    if after is not None:  # the next page: one index range from the last hit on, however deep
+        return statement.where(id_column < after).order_by(order.desc()).limit(per_page)
+    if before is not None:  # the previous page, oldest first (the caller turns it round)
+        return statement.where(id_column > before).order_by(order.asc()).limit(per_page)
     return statement.order_by(order.desc()).limit(per_page).offset((page - 1) * per_page)
 
 
-def _group(kind: Kind, q: Query, user, page: int, per_page: int) -> Group:
+def _group(
+    kind: Kind,
+    q: Query,
+    user,
+    page: int,
+    per_page: int,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+) -> Group:
     """One kind's count (up to the cap) and its page ``page``, newest first.
 
     The count reads at most ``COUNT_CAP + 1`` matching rows and a page lies within the first
@@ -325,9 +353,22 @@ def _group(kind: Kind, q: Query, user, page: int, per_page: int) -> Group:
     group.more = found > COUNT_CAP
     group.page = min(max(1, page), group.pages)
     if group.total:
-        rows = db.session.execute(
-            page_statement(kind, q, user, group.page, per_page, few=not group.more)
-        ).all()
+        few = not group.more
+        rows = []
+        if after is not None or before is not None:
+            rows = db.session.execute(
+                page_statement(
+                    kind, q, user, group.page, per_page, few=few, after=after, before=before
+                )
+            ).all()
+            if before is not None:
+                rows.reverse()
+        if not rows:  # no key, or a stale one: the page by its number (within the cap)
+            rows = db.session.execute(
+                page_statement(kind, q, user, group.page, per_page, few=few)
+            ).all()
+        if rows:
+            group.first_id, group.last_id = rows[0][0].id, rows[-1][0].id
         stems = text.stems(q.text)
         owners = resolve_owners({row[0].thread_id for row in rows}) if kind == Kind.COMMENT else {}
         group.hits = [_hit(kind, tuple(row), stems, owners) for row in rows]
@@ -343,7 +384,7 @@ def search(user, q: Query) -> list[Group]:
     if not text.stems(q.text):
         return []
     if q.kind is not None:
-        return [_group(q.kind, q, user, max(1, q.page), PAGE_SIZE)]
+        return [_group(q.kind, q, user, max(1, q.page), PAGE_SIZE, after=q.after, before=q.before)]
     return [_group(kind, q, user, 1, GROUP_SIZE) for kind in Kind]
 
 

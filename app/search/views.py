@@ -28,6 +28,16 @@ def _kind() -> services.Kind | None:
         abort(404)
 
 
+def _key(name: str) -> int | None:
+    """A page link's key (a result's id); anything else than a number is a 404."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        abort(404)
+    return int(raw)
+
+
 def _page(municipality, endpoint: str):
     query_text = services.normalise(request.args.get("q"))
     kind = _kind()
@@ -44,6 +54,8 @@ def _page(municipality, endpoint: str):
         kind=kind,
         process_id=process_id,
         page=requested_page(),
+        after=_key("after"),
+        before=_key("before"),
     )
     groups = services.search(current_user, query) if query_text else []
     total = sum(g.total for g in groups)

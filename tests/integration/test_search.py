@@ -297,3 +297,41 @@ def test_counts_stop_at_the_cap_and_pages_stay_within_it(app, client, town, monk
     assert "Nur die neuesten 4 Ergebnisse" in last or "Only the newest 4 results" in last
     beyond = _search(client, "Laterne", kind="proposal", page=99)  # the last page, not a deep scan
     assert titles(beyond) == ["3", "2"]
+
+
+def test_next_and_previous_pages_continue_from_the_hits_shown(app, client, town, monkeypatch):
+    from app.search import services
+
+    monkeypatch.setattr(services, "PAGE_SIZE", 2)
+    for n in range(7):
+        create_proposal(app, town["process"], town["citizen"], title=f"Laterne {n}", xss=False)
+
+    def titles(page: str) -> list[str]:
+        return re.findall(r"<mark>Laterne</mark> (\d)</a>", page)
+
+    def link(page: str, rel: str) -> str:
+        found = re.search(rf'<a rel="{rel}" href="([^"]+)"', page)
+        return found.group(1).replace("&amp;", "&")
+
+    first = _search(client, "Laterne", kind="proposal")
+    assert titles(first) == ["6", "5"]
+    assert "after=" in link(first, "next")
+    second = client.get(link(first, "next")).get_data(as_text=True)
+    third = client.get(link(second, "next")).get_data(as_text=True)
+    assert titles(second) == ["4", "3"] and titles(third) == ["2", "1"]
+    assert titles(third) == titles(_search(client, "Laterne", kind="proposal", page=3))
+    assert "before=" in link(third, "prev")
+    back = client.get(link(third, "prev")).get_data(as_text=True)
+    assert titles(back) == ["4", "3"]
+    assert "before=" not in link(back, "prev")  # page 1 is the first page, keyless
+    # A key that no longer leads anywhere shows the page by its number.
+    stale = _search(client, "Laterne", kind="proposal", page=2, after=1)
+    assert titles(stale) == ["4", "3"]
+
+
+@pytest.mark.parametrize("params", [{"after": "x"}, {"before": "-3"}, {"after": "9" * 30}])
+def test_bad_page_keys_are_not_found(app, client, town, params):
+    response = client.get(
+        "/musterstadt/search", query_string={"q": "Platz", "kind": "proposal", **params}
+    )
+    assert response.status_code == 404
