@@ -9,7 +9,7 @@ where login could help.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from documents_support import document_matrix_ids
 from drafts_support import draft_matrix_ids
 from moderation_support import route_matrix_ids
 from proposals_support import proposal_matrix_ids
+from rollback_support import rolled_back, wipe
 from surveys_support import survey_matrix_ids
 
 from app.core.roles import Role
@@ -653,8 +654,44 @@ def test_no_declaration_for_a_route_that_is_gone(app):
     assert not set(ROUTES) - _app_routes(app)
 
 
+_WORLD: World | None = None  # built once per test process, then shared by every case
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _wipe_after_the_matrix(app) -> Iterator[None]:
+    global _WORLD
+    yield
+    _WORLD = None
+    wipe(app)
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, app, smtp_server) -> Iterator[None]:
+    """Replaces the per-test table wipe of ``tests/conftest.py``: the world is built once, and each
+    case's writes are rolled back (``rollback_support``), so adding routes adds requests only."""
+    global _WORLD
+    from app.extensions import limiter
+
+    smtp_server[1].clear()
+    limiter.reset()
+    if _WORLD is None:
+        _WORLD = _build_world(
+            app,
+            request.getfixturevalue("make_municipality"),
+            request.getfixturevalue("make_member"),
+            request.getfixturevalue("make_user"),
+            request.getfixturevalue("make_process"),
+        )
+    with rolled_back(app):
+        yield
+
+
 @pytest.fixture
-def world(app, make_municipality, make_member, make_user, make_process) -> World:
+def world(_clean_state) -> World:
+    return _WORLD
+
+
+def _build_world(app, make_municipality, make_member, make_user, make_process) -> World:
     from app.extensions import db
     from app.municipalities.models import Membership
 
