@@ -40,8 +40,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g, has_request_context, request
 from sqlalchemy import ColumnElement, Select, false, union_all
+
+from app.core import request_cache
 
 
 @dataclass(frozen=True)
@@ -128,13 +129,10 @@ def closed_reason(thread_id: int) -> str | None:
     """Why nobody may write in ``thread_id`` any more (its owner says so), or None while open.
 
     A thread page asks this for every comment's reply and reaction buttons; a reading request
-    keeps the answer per thread (nothing that request does can close a thread).
+    keeps the answer per thread (``app.core.request_cache``).
     """
     if not _CLOSED:
         return None
-    if has_request_context() and request.method in {"GET", "HEAD"}:
-        memo = g.setdefault("_closed_threads", {})
-        if thread_id not in memo:
-            memo[thread_id] = closed_threads([thread_id]).get(thread_id)
-        return memo[thread_id]
-    return closed_threads([thread_id]).get(thread_id)
+    return request_cache.memo(
+        ("thread_closed", thread_id), lambda: closed_threads([thread_id]).get(thread_id)
+    )
