@@ -3,12 +3,14 @@
 A proposal page with 50 comments asked the same questions hundreds of times while rendering (may
 this visitor write in this process? 261 permission checks recomputed the phase gate 105 times) and
 formatted the same moments again and again. Within one request the answers cannot change in a way
-the page could show, so the first answer is kept in ``flask.g`` and reused.
+the page could show, so the first answer is kept with the request and reused.
 
 ``memo`` keeps answers about the state of the database (gates, permissions) only on reading
-requests (GET, HEAD): a request that changes something may ask again after its change and must get
-the new answer. ``pure_memo`` keeps answers that depend only on their key (formatting a date), in
-any request. Outside a request (jobs, the shell, tests calling services) nothing is kept.
+requests (GET, HEAD), and forgets everything it kept as soon as the request writes anyway (any
+flush, any ORM insert, update or delete): a request that changes something may ask again after its
+change and must get the new answer. ``pure_memo`` keeps answers that depend only on their key
+(formatting a date), in any request. Outside a request (jobs, the shell, tests calling services)
+nothing is kept.
 """
 
 from __future__ import annotations
@@ -17,19 +19,21 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import TypeVar
 
-from flask import g, has_request_context, request
-from sqlalchemy import inspect
+from flask import has_request_context, request
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session
 
 T = TypeVar("T")
 READING = frozenset({"GET", "HEAD"})
 
 
+_KEY = "trialog.request_memo"
+
+
 def _store() -> dict:
-    store = g.get("_request_memo")
-    if store is None:
-        store = {}
-        g._request_memo = store
-    return store
+    """This request's memory, in its WSGI environ: not in ``g``, which a test's surrounding app
+    context would share between requests."""
+    return request.environ.setdefault(_KEY, {})
 
 
 def pure_memo(key: Hashable, compute: Callable[[], T]) -> T:
@@ -114,3 +118,26 @@ def format_datetime_once(value, format: str | None = None, **kwargs):
         return format_datetime(value, format, **kwargs)
     key = ("datetime", value, format, str(get_locale()))
     return pure_memo(key, lambda: format_datetime(value, format))
+
+
+# --- forgetting on writes -------------------------------------------------------------------------
+
+
+def forget() -> None:
+    """Drop what this request remembered (its answers may be out of date now)."""
+    if has_request_context():
+        request.environ.pop(_KEY, None)
+
+
+def _after_flush(_session, _context) -> None:
+    forget()
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        forget()
+
+
+if not event.contains(Session, "after_flush", _after_flush):
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _on_execute)

@@ -480,3 +480,15 @@ def test_only_reading_requests_remember_answers(app, monkeypatch, town: Town):
             assert calls["n"] == asked, method
         permissions.allowed("test.counting", user, process)  # outside a request: asked
         assert calls["n"] == 3
+        calls["n"] = 0
+        with app.test_request_context("/", method="GET"):
+            permissions.allowed("test.counting", user, process)
+            user.display_name = "Geändert"
+            db.session.flush()  # a reading request that writes after all forgets its answers
+            permissions.allowed("test.counting", user, process)
+            assert calls["n"] == 2
+        db.session.rollback()
+        for _ in range(2):  # requests sharing one app context (as tests do) share nothing
+            with app.test_request_context("/", method="GET"):
+                permissions.allowed("test.counting", user, process)
+        assert calls["n"] == 4

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import create_engine, select
 from werkzeug.datastructures import MultiDict
 
-from app.proposals.models import Proposal
-from app.proposals.search import RANDOM_MODULUS, random_order, significant_words
+from app.proposals.models import RANDOM_KEYS, Proposal
+from app.proposals.paging import _micros, parse_token
+from app.proposals.search import Sort, random_order, random_start, significant_words
 from app.proposals.services import plain_text
 
 
@@ -26,33 +27,59 @@ def test_plain_text_of_rich_text_keeps_paragraphs_and_unescapes():
     assert plain_text("<p> </p><br>") == ""
 
 
-def test_random_order_is_a_seeded_permutation_that_differs_between_seeds():
+def test_random_order_walks_the_stored_keys_from_the_seeds_start_and_wraps_around():
     engine = create_engine("sqlite://")
     table = Proposal.__table__
-    ids = list(range(1, 201))
+    keys = {i: (i * 7_919_003) % RANDOM_KEYS for i in range(1, 201)}  # scattered, all distinct
     with engine.begin() as connection:
-        connection.exec_driver_sql("CREATE TABLE proposals (id INTEGER PRIMARY KEY)")
         connection.exec_driver_sql(
-            "INSERT INTO proposals (id) VALUES " + ", ".join(f"({i})" for i in ids)
+            "CREATE TABLE proposals (id INTEGER PRIMARY KEY, random_key INT)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO proposals (id, random_key) VALUES "
+            + ", ".join(f"({i}, {k})" for i, k in keys.items())
         )
 
         def order(seed: int) -> list[int]:
-            key = random_order(seed)
-            return list(connection.scalars(select(table.c.id).order_by(key, table.c.id)))
+            return list(connection.scalars(select(table.c.id).order_by(*random_order(seed))))
 
         first, again, other = order(2**61 + 12345), order(2**61 + 12345), order(2**60 + 7)
-    assert sorted(first) == ids
-    assert first == again
-    assert first != other and first != ids
+    by_key = sorted(keys, key=keys.get)
+    assert sorted(first) == sorted(keys) and first == again and first != other
+    start = random_start(2**61 + 12345)
+    at = next(n for n, i in enumerate(by_key) if keys[i] >= start)
+    assert first == by_key[at:] + by_key[:at]  # from the start to the end, then from the beginning
 
 
-@pytest.mark.parametrize("seed", [0, 1, RANDOM_MODULUS - 1, 2**62 - 1])
-def test_random_order_keys_stay_within_bigint(seed):
-    a = seed % (RANDOM_MODULUS - 1) + 1
-    b = (seed // RANDOM_MODULUS) % RANDOM_MODULUS
-    assert 0 < a < RANDOM_MODULUS and 0 <= b < RANDOM_MODULUS
-    assert (2**31 - 1) * a + b < 2**63  # ids up to 2**31 - 1
-    assert (RANDOM_MODULUS - 1) ** 2 < 2**63  # the square of the mixed value
+@pytest.mark.parametrize("seed", [0, 1, RANDOM_KEYS - 1, 2**62 - 1])
+def test_random_starts_are_random_keys(seed):
+    assert 0 <= random_start(seed) < RANDOM_KEYS
+
+
+@pytest.mark.parametrize(
+    ("token", "sort", "parsed"),
+    [
+        ("3.1700000000.42", Sort.SUPPORTS, (3, [1700000000, 42])),
+        ("2.5.9.11", Sort.RANDOM, (2, [5, 9, 11])),
+        ("2.5.9", Sort.RANDOM, None),  # the random order's token carries its start
+        ("2.2147483647.9.11", Sort.RANDOM, None),  # a start that is not a random key
+        ("0.1.1", Sort.NEWEST, None),
+        ("1.-3.4", Sort.NEWEST, None),
+        ("x.1.2", Sort.SUPPORTS, None),
+        ("", Sort.SUPPORTS, None),
+        ("1." + "9" * 30 + ".2", Sort.NEWEST, None),
+    ],
+)
+def test_page_tokens_parse_or_count_as_none(token, sort, parsed):
+    assert parse_token(token, sort) == parsed
+
+
+def test_newest_tokens_carry_the_exact_microsecond():
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 12, 5, 9, 30, 12, 345678, tzinfo=UTC)
+    number, values = parse_token(f"4.{_micros(moment)}.17", Sort.NEWEST)
+    assert (number, values) == (4, [moment, 17])
 
 
 @pytest.mark.parametrize(
