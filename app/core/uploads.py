@@ -15,6 +15,8 @@ from typing import IO
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 
 MAX_SIDE = 1600
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -93,3 +95,46 @@ def _pixels_only(image: Image.Image, kind: str) -> Image.Image:
 def delete_stored(key: str | None) -> None:
     if key:
         (upload_root() / key).unlink(missing_ok=True)
+
+
+# --- deleting a file once nothing uses it -----------------------------------------------------
+_PENDING = "uploads.delete_after_commit"
+
+
+def delete_after_commit(key: str | None) -> None:
+    """Delete the stored file ``key`` once the transaction that stops using it commits.
+
+    Deleting at once would lose the file when the request fails after all (its row still points
+    at it); if the transaction (or the savepoint it was given up in) rolls back, the file stays.
+    """
+    if key:
+        from app.extensions import db
+
+        session = db.session()
+        # the transaction it belongs to (begun now if none is yet, so a rollback is noticed)
+        transaction = (
+            session.get_nested_transaction() or session.get_transaction() or session.begin()
+        )
+        session.info.setdefault(_PENDING, {})[key] = transaction
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _delete_pending(session: OrmSession) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released; the transaction around it has not committed yet
+    for key in session.info.pop(_PENDING, {}):
+        delete_stored(key)
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _keep_pending(session: OrmSession, previous_transaction) -> None:
+    """Keep the files given up inside what was rolled back (the whole transaction, or one
+    savepoint and what was nested in it)."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    for key, transaction in list(pending.items()):
+        while transaction is not None and transaction is not previous_transaction:
+            transaction = transaction.parent
+        if transaction is previous_transaction or not previous_transaction.nested:
+            del pending[key]

@@ -462,7 +462,7 @@ def delete_photo(actor: User, photo: EventPhoto) -> None:
     key = photo.image_key
     db.session.delete(photo)
     db.session.flush()
-    uploads.delete_stored(key)
+    uploads.delete_after_commit(key)
 
 
 # --- Leichte Sprache ----------------------------------------------------------------------------

@@ -210,9 +210,9 @@ def _apply(process: Process, data: ProcessData) -> None:
             raise ImageInvalid(
                 _("This file is not a JPEG, PNG or WebP image we can read.")
             ) from exc
-        uploads.delete_stored(old_key)
+        uploads.delete_after_commit(old_key)  # the old image goes once the new one is saved
     elif data.remove_image and process.image_key:
-        uploads.delete_stored(process.image_key)
+        uploads.delete_after_commit(process.image_key)
         process.image_key = None
     for name in PLAIN_FIELDS:
         setattr(process, name, clean_plain(getattr(data, name)))

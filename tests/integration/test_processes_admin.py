@@ -182,7 +182,7 @@ def test_overlapping_phase_gets_a_clear_error_naming_the_other_phase(
     response = _phase(staff_client, town, draft.id, "2030-07-15T10:00", "2030-08-01T10:00")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "This phase overlaps with “Erste” (7/1/30, 10:00" in page  # shown in Berlin time
+    assert "This phase overlaps with “Erste” (1 Jul 2030, 10:00" in page  # shown in Berlin time
     assert "Phases follow one another without overlapping." in page
     assert len(_process(app, id=draft.id).phases) == 1
 
