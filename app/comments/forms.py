@@ -9,13 +9,9 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from app.comments.services import MAX_LENGTH
-from app.core.forms import strip_filter
+from app.core.forms import strip_filter, writing_help
 
-BODY_HELP = _l(
-    "At most %(max)d characters. Blank lines separate paragraphs; **bold**, *italic*, "
-    "lists with “- ” and links are kept.",
-    max=MAX_LENGTH,
-)
+BODY_HELP = writing_help(MAX_LENGTH)
 
 
 def _body_field(label, rows: int) -> TextAreaField:

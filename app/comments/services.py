@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import markdown
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,7 +27,7 @@ from app.contributions.models import Contribution, Thread, Visibility
 from app.core import audit
 from app.core.enums import LabelledEnum
 from app.core.roles import ANSWER_ROLES
-from app.core.sanitize import clean_plain, clean_rich, plain_text
+from app.core.sanitize import clean_plain, plain_text, render_markdown
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -79,11 +78,7 @@ def render_body(source: str) -> str:
     ``[links](https://…)``), which needs no editor and no JavaScript; the HTML it produces, and any
     HTML typed directly, then passes the shared sanitiser, whose output alone is ever rendered.
     """
-    text = clean_plain(source)
-    if not text:
-        return ""
-    converted = markdown.markdown(text, extensions=["nl2br", "sane_lists"], output_format="html")
-    return str(clean_rich(converted))
+    return render_markdown(source)
 
 
 def excerpt(body: str, length: int = 160) -> str:

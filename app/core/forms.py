@@ -38,3 +38,15 @@ class ConfirmForm(FlaskForm):
     """An empty form whose only job is the CSRF token of a one-button action."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+def writing_help(max_length: int):
+    """The help under every field where people write text (proposals, comments): one format,
+    Markdown, explained in the same words everywhere."""
+    from flask_babel import lazy_gettext
+
+    return lazy_gettext(
+        "At most %(max)d characters. Blank lines separate paragraphs; **bold**, *italic*, "
+        "lists with “- ” and links are kept.",
+        max=max_length,
+    )

@@ -94,3 +94,20 @@ def clean_document(html: str | None) -> Markup:
         )
     _cleaner, linker = _tools()
     return Markup(linker.linkify(cleaner.clean(clean_plain(html))))  # noqa: S704  bleach output
+
+
+def render_markdown(source: str | None) -> str:
+    """Sanitised HTML from what a person typed: the one input format for everything citizens
+    write (proposals, comments, statements).
+
+    Markdown (blank lines for paragraphs, ``**bold**``, ``*italic*``, ``- lists``,
+    ``[links](https://…)``) needs no editor and no JavaScript; the HTML it produces, and any HTML
+    typed directly, then passes ``clean_rich``, whose output alone is ever rendered.
+    """
+    import markdown
+
+    text = clean_plain(source)
+    if not text:
+        return ""
+    converted = markdown.markdown(text, extensions=["nl2br", "sane_lists"], output_format="html")
+    return str(clean_rich(converted))

@@ -18,9 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from app.core.forms import strip_filter, text_field
+from app.core.forms import strip_filter, text_field, writing_help
 from app.core.roles import TrialogGroup
-from app.processes.forms import RICH_HELP  # the same help (as plain text) as process texts
 from app.proposals.models import STATUS_LABELS, ProposalStatus
 from app.proposals.search import SORT_LABELS, WITHDRAWN, Sort
 from app.proposals.services import (
@@ -59,7 +58,7 @@ def rich_area(label, *, required_message) -> TextAreaField:
         label,
         validators=[DataRequired(message=required_message), _max(TEXT_MAX)],
         filters=[strip_filter],
-        description=RICH_HELP,
+        description=writing_help(TEXT_MAX),
     )
 
 
@@ -89,6 +88,7 @@ class ProposalForm(FlaskForm):
         validators=[Optional(), NumberRange(min=-180, max=180)],
         render_kw={"inputmode": "decimal"},
     )
+    preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Submit proposal"))
     submit_anyway = SubmitField(_l("Submit anyway"))
 

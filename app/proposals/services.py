@@ -23,7 +23,7 @@ from app.contributions import services as contributions
 from app.contributions.models import Contribution, Visibility
 from app.core import audit
 from app.core.roles import BACK_OFFICE_ROLES, Role
-from app.core.sanitize import clean_plain, plain_text
+from app.core.sanitize import clean_plain, plain_text, render_markdown
 from app.core.time import utcnow
 from app.extensions import db
 from app.processes import services as processes
@@ -83,7 +83,8 @@ class ProposalData:
 
 
 def _rich(text: str) -> tuple[str, str]:
-    rich = processes.rich_text(text)
+    """What a person wrote, in the one format everything people write uses (as comments)."""
+    rich = render_markdown(text)
     return rich, plain_text(rich)
 
 

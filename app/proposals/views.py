@@ -32,6 +32,7 @@ from app.core.forms import ConfirmForm
 from app.core.pagination import paginate, requested_page
 from app.core.permissions import can, require
 from app.core.ratelimit import write_limited
+from app.core.sanitize import render_markdown
 from app.core.time import utcnow
 from app.core.urls import safe_next
 from app.extensions import db
@@ -277,7 +278,7 @@ def _show_invalid(form, exc: services.InvalidInput) -> None:
     field.errors = [*field.errors, str(exc)]
 
 
-def _form_page(form, process: Process, proposal: Proposal | None, similar=()):
+def _form_page(form, process: Process, proposal: Proposal | None, similar=(), preview=None):
     return render_template(
         "proposals/form.html",
         municipality=current_municipality(),
@@ -285,6 +286,7 @@ def _form_page(form, process: Process, proposal: Proposal | None, similar=()):
         proposal=proposal,
         form=form,
         similar=similar,
+        preview=preview,
         map_center=_map_center(process, proposal) if map_tiles() else None,
     ), (422 if form.errors else 200)
 
@@ -321,6 +323,8 @@ def new(process_slug: str):
     form = ProposalForm()
     _offer_categories(form, process)
     similar: list[Proposal] = []
+    if form.validate_on_submit() and form.preview.data:  # shown as it will be, nothing saved
+        return _form_page(form, process, None, preview=render_markdown(form.description.data))
     if form.validate_on_submit():
         if not form.submit_anyway.data:
             similar = search.similar_proposals(process, form.title.data)
@@ -370,6 +374,8 @@ def edit(process_slug: str, proposal_id: int):
         }
     )
     _offer_categories(form, process)
+    if form.validate_on_submit() and form.preview.data:  # shown as it will be, nothing saved
+        return _form_page(form, process, proposal, preview=render_markdown(form.description.data))
     if form.validate_on_submit():
         try:
             services.edit_proposal(current_user, proposal, _proposal_data(form))

@@ -59,8 +59,8 @@ def test_every_member_submits_and_the_proposal_keeps_the_authors_group(
         assert contribution.kind == "proposal"
         assert contribution.author_id == town.users[role.value].id
     assert proposal.thread_id is not None
-    assert (
-        proposal.description == "<p>Im Sommer fehlt Wasser.</p><p>Ein Trinkbrunnen hilft allen.</p>"
+    assert proposal.description == (  # Markdown, as everything people write
+        "<p>Im Sommer fehlt Wasser.</p>\n<p>Ein Trinkbrunnen hilft allen.</p>"
     )
     assert proposal.description_text == "Im Sommer fehlt Wasser.\nEin Trinkbrunnen hilft allen."
 
