@@ -54,3 +54,18 @@ def test_proposals_and_comments_explain_the_same_format(client, login, town: Tow
         comment_help = str(BODY_HELP)
     assert proposal_help.split(". ", 1)[1] == comment_help.split(". ", 1)[1]
     assert "**" in proposal_help and "<strong>" not in proposal_help
+
+
+def test_the_location_is_picked_on_the_map_where_tiles_are_set_up(
+    app, client, login, town: Town, monkeypatch
+):
+    login(client, town.users["citizen"])
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", "")
+    form = client.get(f"{town.base}new").get_data(as_text=True)
+    assert "data-location-picker" not in form
+    assert "Wenn sich Ihr Vorschlag auf einen bestimmten Ort bezieht" in form  # words, no map
+    listing = client.get(f"{town.base}?view=map").get_data(as_text=True)
+    assert "Auf dieser Website ist keine Karte eingerichtet" in listing
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", "https://tiles.example/{z}/{x}/{y}.png")
+    form = client.get(f"{town.base}new").get_data(as_text=True)
+    assert "data-location-picker" in form
