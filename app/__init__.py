@@ -37,6 +37,7 @@ DOMAINS: tuple[str, ...] = (
     "app.events",
     "app.documents",
     "app.search",
+    "app.facilitation",
 )
 
 

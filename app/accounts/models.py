@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.roles import Role, TrialogGroup, group_for
@@ -26,6 +26,11 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Process architects (platform level, set by platform admins) answer first consultations of
+    # municipalities (``app/facilitation``); a flag like the platform admin's, not a membership.
+    is_process_architect: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -219,6 +219,7 @@ def remove_account(user: User) -> None:
     user.password_hash = "!"  # noqa: S105  matches no password
     user.email_verified_at = None
     user.is_platform_admin = False
+    user.is_process_architect = False
     user.deleted_at = utcnow()
     user.memberships.clear()
     end_all_sessions(user)

@@ -476,3 +476,6 @@ def connect() -> None:
         pairs.append((closing, on_phase_closing))
     for signal, receiver in pairs:
         signal.connect(receiver)
+    from app.notifications import facilitation
+
+    facilitation.connect()

@@ -38,6 +38,7 @@ def export_account(user: User) -> dict[str, Any]:
         "created_at": plain(user.created_at),
         "locale": getattr(user, "locale", None),
         "is_platform_admin": user.is_platform_admin,
+        "is_process_architect": user.is_process_architect,
     }
 
 
