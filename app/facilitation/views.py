@@ -58,7 +58,9 @@ def profile(profile_id: int):
 def own_profile():
     require("facilitation.own_profile")
     existing = services.profile_of(current_user)
-    form = ProfileForm(obj=existing)
+    form = ProfileForm()
+    if not form.is_submitted() and existing is not None:
+        form.process(obj=existing)  # prefill only: a posted form is judged on what it holds
     if form.validate_on_submit():
         services.save_profile(
             current_user, services.ProfileData(**_data(form, services.ProfileData))

@@ -17,6 +17,7 @@ import pytest
 from api_support import api_matrix_ids
 from comments_support import comment_matrix_ids
 from events_support import event_matrix_ids
+from facilitation_support import facilitation_matrix_ids
 from documents_support import document_matrix_ids
 from drafts_support import draft_matrix_ids
 from moderation_support import route_matrix_ids
@@ -636,6 +637,54 @@ DOCUMENT_ROUTES = {
 ROUTES.update(DOCUMENT_ROUTES)
 
 
+def _consultation(world: World) -> dict[str, Any]:
+    return {**_slug(world), "request_id": world.ids["consultation"]}
+
+
+def _desk(world: World) -> dict[str, Any]:
+    return {"request_id": world.ids["consultation"]}
+
+
+# Facilitator network: the directory is public; profiles are reviewed and architects named by
+# platform admins; the consultation desk is for process architects (platform admins act as
+# architects too; no matrix actor is an architect only); a municipality's requests belong to its
+# officials (staff and admins), like residency.
+FACILITATION_ROUTES = {
+    ("facilitation.directory", "GET"): Route(PUBLIC),
+    ("facilitation.profile", "GET"): Route(
+        PUBLIC, args=lambda w: {"profile_id": w.ids["facilitator_profile"]}
+    ),
+    ("facilitation.own_profile", "GET"): Route(LOGIN),
+    ("facilitation.own_profile", "POST"): Route(LOGIN, 422),
+    ("facilitation.review_index", "GET"): Route(PLATFORM),
+    ("facilitation.approve", "POST"): Route(
+        PLATFORM, 302, lambda w: {"profile_id": w.ids["facilitator_profile"]}
+    ),
+    ("facilitation.reject", "POST"): Route(
+        PLATFORM, 302, lambda w: {"profile_id": w.ids["facilitator_profile"]}
+    ),
+    ("facilitation.architects", "GET"): Route(PLATFORM),
+    ("facilitation.architects", "POST"): Route(PLATFORM, 422),
+    ("facilitation.remove_architect", "POST"): Route(
+        PLATFORM, 302, lambda w: {"user_id": w.ids["architect"]}
+    ),
+    ("facilitation.desk", "GET"): Route(PLATFORM),
+    ("facilitation.desk_show", "GET"): Route(PLATFORM, args=_desk),
+    ("facilitation.desk_message", "POST"): Route(PLATFORM, 422, _desk),
+    ("facilitation.desk_propose", "POST"): Route(PLATFORM, 422, _desk),
+    # an empty template is a valid (empty) concept
+    ("facilitation.desk_concept", "POST"): Route(PLATFORM, 302, _desk),
+    ("consultations.municipal_index", "GET"): Route(RESIDENCY, args=_slug),
+    ("consultations.municipal_new", "GET"): Route(RESIDENCY, args=_slug),
+    ("consultations.municipal_new", "POST"): Route(RESIDENCY, 422, _slug),
+    ("consultations.municipal_show", "GET"): Route(RESIDENCY, args=_consultation),
+    ("consultations.municipal_message", "POST"): Route(RESIDENCY, 422, _consultation),
+    ("consultations.municipal_accept", "POST"): Route(RESIDENCY, 422, _consultation),
+    ("consultations.municipal_draft", "POST"): Route(RESIDENCY, 302, _consultation),
+}
+ROUTES.update(FACILITATION_ROUTES)
+
+
 def _app_routes(app) -> set[tuple[str, str]]:
     return {
         (rule.endpoint, method)
@@ -723,6 +772,7 @@ def _build_world(app, make_municipality, make_member, make_user, make_process) -
     result.ids.update(event_matrix_ids(app, users, published))
     result.ids.update(draft_matrix_ids(app, users, published))
     result.ids.update(document_matrix_ids(app, users, published))
+    result.ids.update(facilitation_matrix_ids(app, users, home, make_user))
     return result
 
 
