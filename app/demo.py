@@ -64,6 +64,8 @@ DEMO_LOGINS = [
     DemoLogin("buerger@musterstadt.example", "Bea Bürgerin", "musterstadt", Role.CITIZEN),
     DemoLogin("verwaltung@beispielheim.example", "Valentin Verwaltung", "beispielheim", Role.STAFF),
     DemoLogin("buerger@beispielheim.example", "Ben Bürger", "beispielheim", Role.CITIZEN),
+    # a freelance process facilitator in the platform's directory (app/facilitation/demo.py)
+    DemoLogin("kompass@trialog.example", "Clara Kompass", None, None),
 ]
 
 Seeder = Callable[[dict[str, Municipality], dict[str, User]], None]

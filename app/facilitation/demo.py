@@ -1,5 +1,5 @@
 """Demo data of the facilitator network: two approved facilitator profiles (Bernd Begleitung of
-Musterstadt and a freelance facilitator, Clara Kompass, who logs in with the demo password), the
+Musterstadt and a freelance facilitator, Clara Kompass, a demo login without a municipality), the
 platform admin as process architect, and one first-consultation request of Beispielheim that the
 architect has answered, with a filled concept and a proposed facilitator waiting to be accepted.
 
@@ -26,23 +26,6 @@ CLARA = "kompass@trialog.example"
 REQUESTER = "verwaltung@beispielheim.example"
 
 
-def _clara(like: User) -> User:
-    """A facilitator without a municipality; shares the demo password of ``like``."""
-    user = db.session.scalar(select(User).where(User.email == CLARA))
-    if user is None:
-        now = utcnow()
-        user = User(
-            email=CLARA,
-            display_name="Clara Kompass",
-            password_hash=like.password_hash,
-            email_verified_at=now,
-            consented_at=now,
-        )
-        db.session.add(user)
-        db.session.flush()
-    return user
-
-
 def seed_facilitation(municipalities: dict[str, Municipality], users: dict[str, User]) -> None:
     architect, bernd = users.get(ARCHITECT), users.get(BERND)
     if architect is None or bernd is None:
@@ -50,7 +33,9 @@ def seed_facilitation(municipalities: dict[str, Municipality], users: dict[str, 
     if db.session.scalar(select(FacilitatorProfile.id).limit(1)) is not None:
         return
     architect.is_process_architect = True
-    clara = _clara(bernd)
+    clara = users.get(CLARA)
+    if clara is None:
+        return
     profiles = {}
     for person, data in (
         (

@@ -15,3 +15,15 @@ audit.label_actions(
         "consultation.accept": _l("Facilitator accepted after a first consultation"),
     }
 )
+audit.label_fields(
+    {
+        "facilitator_id": _l("Facilitator"),
+        "is_process_architect": _l("Process architect"),
+    }
+)
+audit.label_objects(
+    {
+        "facilitator_profile": _l("Facilitator profile"),
+        "consultation_request": _l("Consultation request"),
+    }
+)
