@@ -359,8 +359,10 @@ def outcome_section(process: Process, gate=None) -> Markup:
     published = outcome is not None and outcome.is_published
     internal = can("process.read_report", process)
     now = utcnow()
+    # over: a participation phase took place and none runs or lies ahead
     participation_over = (
-        process.open_participation_phase(now) is None
+        process.last_participation_phase(now) is not None
+        and process.open_participation_phase(now) is None
         and process.next_participation_phase(now) is None
     )
     decisions = services.decisions_of(process) if (published or internal) else []
