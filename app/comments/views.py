@@ -392,7 +392,8 @@ def edit(comment_id: int):
     thread = comment.thread
     process = services.process_of(thread)
     action = url_for(".edit", comment_id=comment.id)
-    if refusal and request.method == "POST":
+    held = comment.contribution.visibility in (Visibility.HIDDEN, Visibility.PENDING)
+    if refusal and request.method == "POST" and not held:
         # Too late to change it (the edit window closed while they typed): the form comes back
         # with what they wrote and why it was not saved, so nothing typed is lost.
         form = EditForm(prefix=f"edit{comment.id}")

@@ -351,9 +351,11 @@ def edit(process_slug: str, proposal_id: int):
     refusal = services.is_author(current_user, proposal) and services.edit_refusal(
         current_user, proposal, utcnow()
     )
-    if refusal and request.method == "POST" and current_user.is_authenticated:
+    held = proposal.contribution.visibility in (Visibility.HIDDEN, Visibility.PENDING)
+    if refusal and request.method == "POST" and current_user.is_authenticated and not held:
         # Too late to change it (say, the first support came in while they typed): the form comes
-        # back with what they wrote and why it was not saved, so nothing typed is lost.
+        # back with what they wrote and why it was not saved, so nothing typed is lost. A text
+        # the moderators hold (hidden, pending) stays refused outright, with its reason.
         form = EditProposalForm()
         _offer_categories(form, process)
         form.description.errors = [refusal]
