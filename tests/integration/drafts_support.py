@@ -98,7 +98,7 @@ def draft_matrix_ids(app, users, process) -> dict[str, Any]:
     ref = make_draft(app, process, users["staff"])
     comment = comment_on(app, process, users["citizen"], ref.paragraph_threads[0])
     return {
-        "draft": ref.id,
+        "draft_text": ref.id,  # "draft" is the matrix's draft process
         "draft_process": process.id,
         "draft_chapter": ref.chapters[0],
         "draft_paragraph": ref.paragraphs[0],

@@ -560,13 +560,13 @@ def _draft_page(**names: str) -> Callable[[World], dict[str, Any]]:
     """The world's draft in its process, plus ids from ``world.ids`` (``number`` given as is)."""
     return lambda world: {
         **_process(world),
-        "draft_id": world.ids["draft"],
+        "draft_id": world.ids["draft_text"],
         **{arg: world.ids[key] if isinstance(key, str) else key for arg, key in names.items()},
     }
 
 
 def _draft_admin(world: World) -> dict[str, Any]:
-    return {**_slug(world), "draft_id": world.ids["draft"]}
+    return {**_slug(world), "draft_id": world.ids["draft_text"]}
 
 
 # The world's draft has one published version and no version in progress: the editor and the import
