@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from api_support import api_matrix_ids
 from comments_support import comment_matrix_ids
-from events_support import event_matrix_ids
-from facilitation_support import facilitation_matrix_ids
 from documents_support import document_matrix_ids
 from drafts_support import draft_matrix_ids
+from events_support import event_matrix_ids
+from facilitation_support import facilitation_matrix_ids
 from moderation_support import route_matrix_ids
 from proposals_support import proposal_matrix_ids
 from rollback_support import rolled_back, wipe
