@@ -24,7 +24,10 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login in DEMO_LOGINS:
         where = login.municipality or "platform"
-        role = "platform admin" if login.platform_admin else login.role.value
+        if login.platform_admin:
+            role = "platform admin"
+        else:
+            role = login.role.value if login.role else "facilitator (directory, no membership)"
         click.echo(f"  {login.email:36} {role:12} {where}")
 
 

@@ -221,9 +221,7 @@ def _numbered(
     base: Select, sort: Sort, seed: int, per_page: int, page: int, total: int, exact: bool
 ) -> ListPage:
     """An offset page (``?page=N``): old links, and the "most commented" order."""
-    rows = list(
-        db.session.scalars(base.limit(per_page + 1).offset((page - 1) * per_page)).unique()
-    )
+    rows = list(db.session.scalars(base.limit(per_page + 1).offset((page - 1) * per_page)).unique())
     more = len(rows) > per_page
     rows = rows[:per_page]
     result = ListPage(rows, page, per_page, total, exact, numbered=sort not in KEYSET_SORTS)

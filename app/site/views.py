@@ -21,6 +21,7 @@ from app.municipalities.services import active_municipalities
 
 bp = Blueprint("site", __name__)
 
+
 @bp.get("/")
 def home():
     page = paginate(active_municipalities())

@@ -30,7 +30,6 @@ def test_the_default_content_security_policy_names_no_other_host(app):
 
 def test_map_tiles_are_the_only_allowed_host_and_only_when_configured(monkeypatch):
     import config
-
     from app import create_app
     from app.core.security import content_security_policy
 
