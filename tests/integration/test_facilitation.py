@@ -407,3 +407,21 @@ def test_demo_seeds_two_profiles_and_a_request(app, ctx):
     assert request.status == RequestStatus.PROPOSED
     assert request.concept["phases"]
     _ = utcnow
+
+
+def test_the_ways_in_are_offered_to_those_who_may_use_them(
+    client, login, town, staff, architect, admin, make_member
+):
+    """The directory from every footer; the request from the back office; the desk for architects."""
+    assert 'href="/facilitators/"' in client.get("/").text
+    login(client, staff)
+    assert f'href="/{town.slug}/admin/consultations/"' in client.get(f"/{town.slug}/admin/").text
+    assert 'href="/consultations/"' not in client.get("/account").text
+    login(client, make_member(town, Role.MODERATOR))
+    assert "/admin/consultations/" not in client.get(f"/{town.slug}/admin/").text
+    login(client, architect)
+    assert 'href="/consultations/"' in client.get("/account").text
+    login(client, admin)
+    page = client.get("/platform/municipalities").text
+    for path in ("/platform/facilitators", "/platform/architects", "/consultations/"):
+        assert f'href="{path}"' in page
