@@ -31,7 +31,8 @@ def role_label(live_server):
 
 
 def _header_link(page, href: str):
-    return page.locator(f'header a[href="{href}"]')
+    """The header link to ``href``; the login link carries the page to come back to (``?next=``)."""
+    return page.locator(f'header a[href="{href}"], header a[href^="{href}?"]')
 
 
 def _assert_logged_in(page, role: DemoRole) -> None:
