@@ -154,7 +154,7 @@ def test_council_statement_decision_outcome_and_mein_beitrag(new_context, evalua
     page.get_by_role("link", name="Mein Beitrag").click()
     entry = page.locator(".my-contribution", has_text=PROPOSAL)
     assert entry.get_by_text("In das Ergebnis des Verfahrens übernommen").is_visible()
-    assert entry.get_by_text("Abstimmung: 15 dafür, 6 dagegen, 1 Enthaltungen").is_visible()
+    assert entry.get_by_text("Abstimmung: 15 dafür, 6 dagegen, 1 Enthaltung").is_visible()
     _shot(page, "mein-beitrag-360")
     entry.get_by_role("link", name="Zum Ergebnis").click()
     assert page.get_by_text("Der Gemeinderat hat den Lärmaktionsplan beschlossen.").is_visible()
