@@ -104,7 +104,6 @@ register_format(
         _placeholder.description if _placeholder else "",
         url=_discussion_url,
         count=services.process_comment_counts,
-        count_label=_l("%(num)d comments"),
     )
 )
 register_kind(

@@ -110,7 +110,6 @@ register_format(
         _l("Participants comment on a draft text paragraph by paragraph."),
         url=_index_url,
         count=services.count_per_process,
-        count_label=_l("%(num)d draft texts"),
     )
 )
 register_thread_owner(

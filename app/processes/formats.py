@@ -32,7 +32,6 @@ class Format:
     description: Any = ""
     url: UrlBuilder | None = None  # the format's page for a process; None: no page yet
     count: Counter | None = None  # contributions per process id, for all given ids in one query
-    count_label: Any = None  # e.g. lazy "%(num)d proposals"
 
     @property
     def has_page(self) -> bool:

@@ -139,7 +139,6 @@ register_format(
         _placeholder.description if _placeholder else "",
         url=_list_url,
         count=services.count_per_process,
-        count_label=_l("%(num)d proposals"),
     )
 )
 register_kind(

@@ -82,7 +82,6 @@ formats.register_format(
         _l("Participants answer a questionnaire."),
         url=_surveys_url,
         count=_count_surveys,
-        count_label=_l("%(num)d surveys"),
     )
 )
 kinds.register_kind(
