@@ -10,6 +10,7 @@ import pytest
 from markupsafe import escape as markup_escape
 
 from app.api import reference, views
+from app.core.roles import Role
 
 API = "/api/v1"
 XSS = '<script>alert("x")</script>'
@@ -52,7 +53,7 @@ def test_every_link_within_the_page_has_its_target(client):
 def test_page_names_auth_rate_limit_errors_and_the_raw_document(app, client):
     html = _page(client)
     assert f'href="{API}/openapi.json"' in html
-    assert 'href="/account/api-tokens"' in html
+    assert 'href="/account/api-tokens"' not in html  # only for those who may hold tokens
     assert "429" in html and escape(app.config["API_RATE_LIMIT"]) in html
     # the writes say they need a token, the reads do not
     write = html.split('id="op-post-api-v1-municipalities-slug-processes"', 1)[1].split(
@@ -60,6 +61,14 @@ def test_page_names_auth_rate_limit_errors_and_the_raw_document(app, client):
     )[0]
     read = html.split('id="op-get-api-v1-municipalities"', 1)[1].split("</section>")[0]
     assert 'class="api-auth"' in write and 'class="api-auth"' not in read
+
+
+@pytest.mark.parametrize(("role", "linked"), [(Role.STAFF, True), (Role.CITIZEN, False)])
+def test_the_token_page_is_linked_for_those_who_may_hold_tokens(
+    client, login, make_municipality, make_member, role, linked
+):
+    login(client, make_member(make_municipality(), role))
+    assert ('href="/account/api-tokens"' in _page(client)) is linked
 
 
 def test_no_swagger_assets_and_the_site_csp(client):
