@@ -67,6 +67,14 @@ def _pending(contribution: Contribution, title: str) -> None:
     )
 
 
+def _announceable(contribution: Contribution, title: str) -> bool:
+    """True for a visible contribution, whose readers may hear of it now; a pending one only tells
+    the moderators (its readers hear of it once approved), a hidden or deleted one nobody."""
+    if contribution.visibility == Visibility.PENDING:
+        _pending(contribution, title)
+    return contribution.visibility == Visibility.VISIBLE
+
+
 # --- comments -------------------------------------------------------------------------------------
 
 
@@ -88,10 +96,7 @@ def comment_events(comment: Comment) -> None:
     process = _process(contribution.process_id)
     proposal = db.session.scalar(select(Proposal).where(Proposal.thread_id == comment.thread_id))
     title = _thread_title(comment, proposal, process)
-    if contribution.visibility == Visibility.PENDING:
-        _pending(contribution, title)
-        return
-    if contribution.visibility != Visibility.VISIBLE:
+    if not _announceable(contribution, title):
         return
     target = link("comments.permalink", slug=process.municipality.slug, comment_id=comment.id)
     parent_author_id = None
@@ -138,10 +143,7 @@ def on_comment_posted(comment: Comment, **_: Any) -> None:
 
 def proposal_events(proposal: Proposal) -> None:
     contribution = proposal.contribution
-    if contribution.visibility == Visibility.PENDING:
-        _pending(contribution, proposal.title)
-        return
-    if contribution.visibility != Visibility.VISIBLE:
+    if not _announceable(contribution, proposal.title):
         return
     record(
         kinds.PROCESS_PROPOSAL,
@@ -183,10 +185,7 @@ def on_status_changed(change, **_: Any) -> None:
 def statement_events(statement: ProposalStatement) -> None:
     proposal = statement.proposal
     contribution = statement.contribution
-    if contribution.visibility == Visibility.PENDING:
-        _pending(contribution, proposal.title)
-        return
-    if contribution.visibility != Visibility.VISIBLE:
+    if not _announceable(contribution, proposal.title):
         return
     record(
         kinds.PROPOSAL_STATEMENT,
@@ -396,10 +395,7 @@ def on_council_decision(decision, **_: Any) -> None:
 def on_council_statement(statement, **_: Any) -> None:
     process = _process(statement.process_id)
     contribution = getattr(statement, "contribution", None)
-    if contribution is not None and contribution.visibility == Visibility.PENDING:
-        _pending(contribution, process.title)
-        return
-    if contribution is not None and contribution.visibility != Visibility.VISIBLE:
+    if contribution is not None and not _announceable(contribution, process.title):
         return
     record(
         kinds.PROCESS_COUNCIL,
