@@ -47,6 +47,7 @@ BACK_OFFICE_ROLES = frozenset({Role.STAFF, Role.MODERATOR, Role.FACILITATOR, Rol
 MODERATOR_ROLES = BACK_OFFICE_ROLES  # decide on reports, hide and restore, block
 MANAGER_ROLES = frozenset({Role.STAFF, Role.FACILITATOR, Role.ADMIN})  # set up processes
 OFFICIAL_ROLES = frozenset({Role.STAFF, Role.ADMIN})  # speak for the municipality
+COUNCIL_ROLES = frozenset({Role.COUNCIL})  # review the consolidated input, state positions
 # answer in a comment thread as one of the trialog groups beside the citizens
 ANSWER_ROLES = frozenset({Role.STAFF, Role.ADMIN, Role.COUNCIL, Role.FACILITATOR})
 REPORT_READER_ROLES = ANSWER_ROLES  # read the consolidated report before it is public

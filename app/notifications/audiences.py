@@ -16,7 +16,7 @@ from app.accounts.models import User
 from app.comments.models import Comment
 from app.contributions.models import Contribution, Visibility
 from app.core.permissions import allowed, registered_rules
-from app.core.roles import MANAGER_ROLES, MODERATOR_ROLES, Role
+from app.core.roles import COUNCIL_ROLES, MANAGER_ROLES, MODERATOR_ROLES, Role
 from app.extensions import db
 from app.municipalities.models import Membership
 from app.notifications import kinds
@@ -229,8 +229,6 @@ def attach_all() -> None:
     attach(kinds.ANSWER_DEADLINE.key, members_with(BACK_OFFICE), in_municipality(BACK_OFFICE))
     attach(
         kinds.PROCESS_EVALUATION.key,
-        members_with(frozenset({Role.COUNCIL})),
-        lambda user, ctx: (
-            in_municipality(frozenset({Role.COUNCIL}))(user, ctx) and reads_process(user, ctx)
-        ),
+        members_with(COUNCIL_ROLES),
+        lambda user, ctx: in_municipality(COUNCIL_ROLES)(user, ctx) and reads_process(user, ctx),
     )
