@@ -155,27 +155,21 @@ def _transport() -> Iterator[_Transport]:
         transport.close()
 
 
-def _claim(mail_id: int, token: str, now: datetime) -> bool:
-    """Take one due mail for this sender; True only for the one sender whose update changed it."""
-    result = db.session.execute(
-        update(OutgoingMail)
-        .where(
-            OutgoingMail.id == mail_id,
-            OutgoingMail.sent_at.is_(None),
-            OutgoingMail.failed_at.is_(None),
-            OutgoingMail.next_attempt_at <= now,
-            or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
-        )
-        .values(claimed_until=now + CLAIM_LEASE, claim_token=token)
-        .execution_options(synchronize_session=False)
+def _due(now: datetime):
+    """Mails that may be sent at ``now``: unsent, not given up, due, and claimed by no live sender."""
+    return (
+        OutgoingMail.sent_at.is_(None),
+        OutgoingMail.failed_at.is_(None),
+        OutgoingMail.next_attempt_at <= now,
+        or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
     )
-    return result.rowcount == 1
 
 
-def _settle(mail_id: int, token: str, values: dict[str, Any]) -> None:
+def _settle(mail_ids: list[int], token: str, values: dict[str, Any]) -> None:
+    """Record the outcome of this sender's mails and give up its claim on them."""
     db.session.execute(
         update(OutgoingMail)
-        .where(OutgoingMail.id == mail_id, OutgoingMail.claim_token == token)
+        .where(OutgoingMail.id.in_(mail_ids), OutgoingMail.claim_token == token)
         .values(claimed_until=None, claim_token=None, **values)
         .execution_options(synchronize_session=False)
     )
@@ -185,35 +179,44 @@ def _settle(mail_id: int, token: str, values: dict[str, Any]) -> None:
 def deliver_queued(now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
     """Send the due mails (at most ``limit``); returns how many went out.
 
-    Commits its own work, mail by mail: the claims before sending, each result after it. A mail
-    server that refuses the connection ends the batch, since the rest would fail alike.
+    Claims the batch in one conditional update (the database re-checks the condition per row, so
+    a row another sender claimed meanwhile is not taken again), commits the claim, then records
+    each mail's result in its own commit. A mail server that refuses the connection ends the
+    batch, since the rest would fail alike.
     """
     now = now or utcnow()
     token = secrets.token_hex(16)
-    due = db.session.scalars(
+    due = (
         select(OutgoingMail.id)
-        .where(
-            OutgoingMail.sent_at.is_(None),
-            OutgoingMail.failed_at.is_(None),
-            OutgoingMail.next_attempt_at <= now,
-            or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
-        )
+        .where(*_due(now))
         .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
         .limit(limit)
-    ).all()
-    claimed = [mail_id for mail_id in due if _claim(mail_id, token, now)]
+    )
+    db.session.execute(
+        update(OutgoingMail)
+        .where(OutgoingMail.id.in_(due.scalar_subquery()), *_due(now))
+        .values(claimed_until=now + CLAIM_LEASE, claim_token=token)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    if not claimed:
+    batch = [
+        (mail.id, mail.attempts, _message(mail))
+        for mail in db.session.scalars(
+            select(OutgoingMail)
+            .where(OutgoingMail.claim_token == token)
+            .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
+        )
+    ]
+    if not batch:
         return 0
 
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     sent = 0
     with _transport() as transport:
-        for position, mail_id in enumerate(claimed):
-            mail = db.session.get(OutgoingMail, mail_id)
-            attempts = mail.attempts + 1
+        for position, (mail_id, attempts_before, message) in enumerate(batch):
+            attempts = attempts_before + 1
             try:
-                transport.send(_message(mail))
+                transport.send(message)
             except (OSError, smtplib.SMTPException) as exc:
                 log.warning("mail %s failed (attempt %s): %s", mail_id, attempts, exc)
                 retry_at = utcnow() + retry_delay(attempts)
@@ -222,15 +225,16 @@ def deliver_queued(now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
                     values["failed_at"] = utcnow()
                 else:
                     values["next_attempt_at"] = retry_at
-                _settle(mail_id, token, values)
+                _settle([mail_id], token, values)
                 if isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
                     # The server is unreachable: the rest would fail alike; try them later.
                     transport.close()
-                    for rest in claimed[position + 1 :]:
+                    rest = [later[0] for later in batch[position + 1 :]]
+                    if rest:
                         _settle(rest, token, {"next_attempt_at": retry_at})
                     break
                 continue
-            _settle(mail_id, token, {"attempts": attempts, "sent_at": utcnow()})
+            _settle([mail_id], token, {"attempts": attempts, "sent_at": utcnow()})
             sent += 1
     return sent
 
