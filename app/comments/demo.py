@@ -1,6 +1,7 @@
 """Demo conversations for Musterstadt: the Marktplatz process's own discussion and the threads of
 its proposals, in which citizens, administration (with an official answer), council and
-facilitation take part, with reactions.
+facilitation take part, with reactions; and the discussion of the Freibad process (in its
+evaluation phase), written while its participation phase ran, for the council to read.
 
 Idempotent: a thread that has comments is left as it is. Threads of other owners (proposals) are
 found through the threads of the process, so this seeder needs no other domain's models; it runs
@@ -23,6 +24,7 @@ from app.municipalities.models import Municipality
 from app.processes.models import Process
 
 MARKTPLATZ_SLUG = "neugestaltung-marktplatz"
+FREIBAD_SLUG = "zukunft-freibad"
 
 CITIZEN = "buerger@musterstadt.example"
 STAFF = "verwaltung@musterstadt.example"
@@ -150,6 +152,61 @@ PROPOSAL_REACTIONS = [
     ("rat", STAFF, Reaction.AGREE),
 ]
 
+# The Freibad's participation phase ended four days (96 hours) before seeding: all of this is older.
+FREIBAD_CONVERSATION = [
+    (
+        "bahnen",
+        CITIZEN,
+        None,
+        30 * 24,
+        "Für mich ist das Freibad im Sommer der wichtigste Ort der Stadt. Bitte **keine** "
+        "Verkleinerung: Bei 30 Grad sind schon heute alle Bahnen voll.",
+    ),
+    (
+        "official",
+        STAFF,
+        "bahnen",
+        29 * 24,
+        "Danke für den Hinweis. Das Gutachten hat die Besucherzahlen der letzten zehn Sommer "
+        "ausgewertet: An 18 Tagen im Jahr war das Bad voll ausgelastet. Diese Zahlen gehen mit "
+        "in den Bericht an den Gemeinderat.",
+    ),
+    (
+        "rat",
+        COUNCIL,
+        "official",
+        25 * 24,
+        "Für die Beratung im Gemeinderat ist mir wichtig, was ein größeres Bad im Jahr an "
+        "Betriebskosten mehr bedeutet. Können Sie das bis zur Auswertung beziffern?",
+    ),
+    (
+        "vereine",
+        FACILITATOR,
+        None,
+        15 * 24,
+        "Zusammenfassung des Infoabends mit den Vereinen: Der Schwimmverein braucht eine "
+        "50-Meter-Bahn für Wettkämpfe, die DLRG einen Bereich für die Ausbildung. Beides "
+        "findet sich in den Vorschlägen wieder.",
+    ),
+    (
+        "naturbad",
+        CITIZEN,
+        "vereine",
+        10 * 24,
+        "Ein Naturbecken und eine Sportbahn schließen sich nicht aus: In Nachbarorten gibt es "
+        "beides nebeneinander.",
+    ),
+]
+
+FREIBAD_REACTIONS = [
+    ("bahnen", COUNCIL, Reaction.AGREE),
+    ("bahnen", FACILITATOR, Reaction.AGREE),
+    ("official", CITIZEN, Reaction.AGREE),
+    ("rat", STAFF, Reaction.AGREE),
+    ("vereine", CITIZEN, Reaction.AGREE),
+    ("naturbad", COUNCIL, Reaction.AGREE),
+]
+
 PROPOSAL_THREADS = 3  # proposals of the process that get a conversation
 
 
@@ -177,13 +234,19 @@ def _converse(
     db.session.flush()
 
 
+def _process(municipality: Municipality, slug: str) -> Process | None:
+    return db.session.scalar(
+        select(Process).where(Process.municipality_id == municipality.id, Process.slug == slug)
+    )
+
+
 def seed_comments(municipalities: dict[str, Municipality], users: dict[str, User]) -> None:
     musterstadt = municipalities["musterstadt"]
-    process = db.session.scalar(
-        select(Process).where(
-            Process.municipality_id == musterstadt.id, Process.slug == MARKTPLATZ_SLUG
-        )
-    )
+    freibad = _process(musterstadt, FREIBAD_SLUG)
+    if freibad is not None:
+        own = services.thread_for_process(freibad)
+        _converse(own, freibad, users, FREIBAD_CONVERSATION, FREIBAD_REACTIONS)
+    process = _process(musterstadt, MARKTPLATZ_SLUG)
     if process is None:
         return
     own = services.thread_for_process(process)

@@ -2,8 +2,9 @@
 
 The other seeders' acts already recorded events through the domains' signals; this seeder lets the
 citizen follow Musterstadt's published processes, records a few events about her own contributions
-(a reply, a phase change, a closing reminder; official answers come from the proposals seeder) and expands everything at once, as
-the scheduler would. Idempotent: every demo event has a unique key, and only pending events expand.
+(a reply, a phase change, a closing reminder; official answers come from the proposals seeder), tells
+the council of a process in its evaluation phase, and expands everything at once, as the scheduler
+would. Idempotent: every demo event has a unique key, and only pending events expand.
 """
 
 from __future__ import annotations
@@ -95,6 +96,16 @@ def seed_notifications(municipalities: dict[str, Municipality], users: dict[str,
                 },
                 target=target,
                 dedupe_key=f"demo:closing:{phase.id}",
+            )
+        if phase.kind == PhaseKind.EVALUATION:  # the council members hear of it (Rita's list)
+            services.record(
+                kinds.PROCESS_EVALUATION,
+                municipality_id=town.id,
+                process_id=process.id,
+                object_id=phase.id,
+                payload={"process": process.title, "phase": phase.title},
+                target=target,
+                dedupe_key=f"demo:evaluation:{phase.id}",
             )
     db.session.flush()
     services.expand_in_transaction(now)

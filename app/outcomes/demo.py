@@ -5,6 +5,9 @@ council members' statements, the council's decision with its Drucksache and vote
 outcome inside the process's outcome phase. Rows are written directly (not through
 ``publish_outcome``): seeding must not mail anyone. Idempotent: nothing happens if the outcome
 exists.
+
+The Freibad process, in its evaluation phase, gets one council member's statement (Konrad's), so
+the council workspace shows Rita a colleague's position next to the input she has yet to read.
 """
 
 from __future__ import annotations
@@ -60,8 +63,45 @@ def _proposal(process: Process, author: User, title: str, text: str, at) -> Prop
     return proposal
 
 
+FREIBAD_STATEMENT = (
+    "Die Beiträge zeigen, wie sehr das Freibad gebraucht wird. Ich möchte, dass wir den "
+    "Schwimmunterricht der Grundschulen und bezahlbare Familienpreise zur Bedingung für jede der "
+    "drei Varianten machen, bevor wir über die Größe entscheiden."
+)
+
+
+def _seed_freibad_statement(musterstadt: Municipality, member: User | None) -> None:
+    process = db.session.scalar(
+        select(Process).where(
+            Process.municipality_id == musterstadt.id, Process.slug == "zukunft-freibad"
+        )
+    )
+    if process is None or member is None:
+        return
+    if db.session.scalar(
+        select(CouncilStatement.id).where(CouncilStatement.process_id == process.id)
+    ):
+        return
+    at = utcnow() - 2 * DAY
+    body = rich_text(FREIBAD_STATEMENT)
+    db.session.add(
+        CouncilStatement(
+            municipality_id=musterstadt.id,
+            process_id=process.id,
+            contribution=_contribution(process, member, STATEMENT_KIND, at),
+            author_id=member.id,
+            body=body,
+            body_text=plain_text(body),
+            created_at=at,
+            updated_at=at,
+        )
+    )
+    db.session.flush()
+
+
 def seed_outcomes(municipalities: dict[str, Municipality], users: dict[str, User]) -> None:
     musterstadt = municipalities["musterstadt"]
+    _seed_freibad_statement(musterstadt, users.get("rat2@musterstadt.example"))
     process = db.session.scalar(
         select(Process).where(
             Process.municipality_id == musterstadt.id, Process.slug == "radverkehrskonzept-2030"

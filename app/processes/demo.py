@@ -1,7 +1,9 @@
-"""Demo processes for Musterstadt: one in its participation phase, one finished, one draft.
+"""Demo processes for Musterstadt: one in its participation phase, one in its evaluation phase,
+one finished, one draft.
 
 Phases are computed relative to the time of seeding, so the demo always shows a running
-participation. Idempotent: a process that exists (by slug) is left as it is.
+participation, and a process whose input waits for the council (its workspace lists what is in
+evaluation now). Idempotent: a process that exists (by slug) is left as it is.
 """
 
 from __future__ import annotations
@@ -99,6 +101,42 @@ RADVERKEHR = services.ProcessData(
     formats=("proposals", "surveys"),
 )
 
+FREIBAD = services.ProcessData(
+    title="Zukunft des Freibads",
+    slug="zukunft-freibad",
+    summary=(
+        "Sanieren, verkleinern oder neu bauen? Die Beteiligung ist abgeschlossen; Verwaltung und "
+        "Gemeinderat werten Vorschläge, Kommentare und die Umfrage jetzt aus."
+    ),
+    description=(
+        "Das Freibad von 1972 braucht neue Technik und neue Becken. Ein Gutachten nennt drei "
+        "Wege: die Sanierung des Bestands, ein kleineres Bad mit Naturbecken oder einen Neubau "
+        "neben dem Hallenbad.\n\n"
+        "Sechs Wochen lang haben Bürgerinnen und Bürger, Vereine und Schulen ihre Wünsche "
+        "eingebracht. Jetzt liegt alles dem Gemeinderat vor."
+    ),
+    topic="Freizeit und Sport",
+    visibility=Visibility.PUBLIC,
+    contact_name="Amt für Sport und Bäder",
+    contact_email="freibad@musterstadt.example",
+    goal="Ein Freibad, das Familien, Vereine und Schulen nutzen und das die Stadt tragen kann.",
+    question="Was muss das Freibad der Zukunft bieten, und wofür nutzen Sie es heute?",
+    open_to_influence=(
+        "Becken und Angebote, Öffnungszeiten, Eintrittspreise für Familien, Gastronomie und "
+        "Liegewiese."
+    ),
+    already_fixed=(
+        "Der Standort am Stadtpark bleibt. Die Stadt kann höchstens 6,5 Mio. Euro investieren."
+    ),
+    decision_maker=DecisionMaker.COUNCIL,
+    decision_timing="Grundsatzbeschluss des Gemeinderats nach der Auswertung",
+    input_use=(
+        "Die Verwaltung fasst alle Beiträge in einem Bericht zusammen. Der Gemeinderat liest ihn, "
+        "nimmt Stellung und entscheidet, welcher Weg weiter geplant wird."
+    ),
+    formats=("proposals", "comments", "surveys"),
+)
+
 SPIELPLATZ = services.ProcessData(
     title="Neuer Spielplatz am Stadtpark",
     slug="spielplatz-stadtpark",
@@ -109,6 +147,41 @@ SPIELPLATZ = services.ProcessData(
     goal="Ein Spielplatz für alle Altersgruppen, auch für Kinder mit Behinderung.",
     formats=("surveys",),
 )
+
+
+# In its evaluation phase whenever the demo is seeded: participation ended four days ago, the
+# council has three and a half weeks left (the proposals, comments and survey seeders place their
+# input inside the participation phase, ``FREIBAD_PARTICIPATION`` days from now).
+FREIBAD_PARTICIPATION = (-42, -4)
+FREIBAD_PHASES = [
+    (
+        PhaseKind.INFORMATION,
+        "Gutachten und Infoabend",
+        -56,
+        FREIBAD_PARTICIPATION[0],
+        "Das Gutachten zu Sanierung, Naturbad und Neubau wird vorgestellt.",
+    ),
+    (
+        PhaseKind.PARTICIPATION,
+        "Wünsche und Vorschläge",
+        *FREIBAD_PARTICIPATION,
+        "Vorschläge einreichen und unterstützen, kommentieren, an der Umfrage teilnehmen.",
+    ),
+    (
+        PhaseKind.EVALUATION,
+        "Auswertung und Beratung im Gemeinderat",
+        FREIBAD_PARTICIPATION[1],
+        24,
+        "Die Verwaltung fasst die Beiträge zusammen; der Gemeinderat liest und nimmt Stellung.",
+    ),
+    (
+        PhaseKind.OUTCOME,
+        "Grundsatzbeschluss",
+        24,
+        80,
+        "Der Gemeinderat entscheidet; das Ergebnis wird hier veröffentlicht.",
+    ),
+]
 
 
 def _phases(now: datetime, offsets: list[tuple[PhaseKind, str, int, int, str]]):
@@ -219,6 +292,13 @@ def seed_processes(municipalities: dict[str, Municipality], users: dict[str, Use
                 ),
             ],
         ),
+        "published",
+    )
+    _seed(
+        musterstadt,
+        staff,
+        _with_feedback(FREIBAD, (now + 40 * DAY).date()),
+        _phases(now, FREIBAD_PHASES),
         "published",
     )
     _seed(

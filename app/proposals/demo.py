@@ -1,9 +1,13 @@
-"""Demo proposals for the Marktplatz process of Musterstadt: a dozen ideas with supports, places on
-the map, official answers, a merged and a withdrawn proposal, a council statement, and the answer
-promise with its categories.
+"""Demo proposals for Musterstadt.
 
-Written through the services, with times moved into the running participation phase so that the
-answer promise has something to count. Idempotent: a process that has proposals is left as it is.
+The Marktplatz process gets a dozen ideas with supports, places on the map, official answers, a
+merged and a withdrawn proposal, a council statement, and the answer promise with its categories.
+The Freibad process (in its evaluation phase) gets the ideas its participation phase gathered, with
+supports from all three groups and one answer "under review", for the council to read.
+
+Written through the services, with times moved into each process's participation phase so that
+the answer promise has something to count. Idempotent: a process that has proposals is left as it
+is.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from app.proposals import services
 from app.proposals.models import Proposal, ProposalStatus
 
 MARKTPLATZ_SLUG = "neugestaltung-marktplatz"
+FREIBAD_SLUG = "zukunft-freibad"
 THRESHOLD, DAYS = 3, 14
 CATEGORIES = [
     "Grün und Schatten",
@@ -36,6 +41,7 @@ PETRA = "verwaltung@musterstadt.example"
 RITA = "rat@musterstadt.example"
 BERND = "begleitung@musterstadt.example"
 MORITZ = "moderation@musterstadt.example"
+KONRAD = "rat2@musterstadt.example"
 
 INFOSTAND = "\n\nAufgenommen am Infostand auf dem Wochenmarkt."
 
@@ -246,6 +252,80 @@ IDEAS = [
     ),
 ]
 
+# The Freibad's participation phase ran from 42 to 4 days before seeding (app/processes/demo.py):
+# these ideas came in between, and nobody supports anything after it.
+FREIBAD_CATEGORIES = ["Becken und Angebote", "Preise und Öffnungszeiten", "Umwelt und Energie"]
+FREIBAD_IDEAS = [
+    Idea(
+        "naturbecken",
+        BEA,
+        38 * 24,
+        "Naturbecken statt gechlortem Wasser",
+        "Ein Teil der Wasserfläche als Naturbecken, das sich mit Pflanzen selbst reinigt: "
+        "angenehmer für die Haut und günstiger im Betrieb.",
+        "Umwelt und Energie",
+        (RITA, BERND, MORITZ, KONRAD),
+    ),
+    Idea(
+        "familienkarte",
+        BEA,
+        33 * 24,
+        "Familien-Saisonkarte zum halben Preis",
+        "Für Familien mit mehreren Kindern ist der Eintritt zu teuer. Eine Saisonkarte für die "
+        "ganze Familie würde helfen, dass alle Kinder schwimmen lernen.",
+        "Preise und Öffnungszeiten",
+        (RITA, BERND, PETRA),
+        answers=(
+            Answer(
+                ProposalStatus.UNDER_REVIEW,
+                "Amt für Sport und Bäder",
+                "Die Kämmerei rechnet die Einnahmeausfälle für drei Preismodelle durch; die "
+                "Zahlen gehen mit dem Bericht an den Gemeinderat.",
+                2 * 24,
+            ),
+        ),
+    ),
+    Idea(
+        "fruehschwimmen",
+        BERND,
+        27 * 24,
+        "Frühschwimmen ab 6 Uhr",
+        "Berufstätige möchten vor der Arbeit ihre Bahnen ziehen. Vorschlag aus dem Infoabend: "
+        "zwei Bahnen werktags ab 6 Uhr öffnen.",
+        "Preise und Öffnungszeiten",
+        (BEA, KONRAD),
+    ),
+    Idea(
+        "solar",
+        MORITZ,
+        20 * 24,
+        "Solarthermie auf dem Dach der Umkleiden",
+        "Die Dachflächen der Umkleiden reichen, um das Beckenwasser im Frühjahr und Herbst mit "
+        "Sonnenwärme zu heizen. So verlängert sich die Saison ohne höhere Energiekosten.",
+        "Umwelt und Energie",
+        (BEA, RITA, PETRA),
+    ),
+    Idea(
+        "schulschwimmen",
+        BERND,
+        12 * 24,
+        "Schwimmunterricht der Grundschulen sichern",
+        "Die drei Grundschulen brauchen im Sommer feste Zeiten im Lehrschwimmbecken. Das neue "
+        "Bad sollte ein eigenes, flaches Becken dafür haben.",
+        "Becken und Angebote",
+        (BEA, RITA, MORITZ, PETRA, KONRAD),
+    ),
+    Idea(
+        "beachvolleyball",
+        BEA,
+        6 * 24,
+        "Beachvolleyballfeld erhalten",
+        "Das Feld auf der Liegewiese wird jeden Abend genutzt und sollte bleiben.",
+        "Becken und Angebote",
+        (MORITZ,),
+    ),
+]
+
 STATEMENT = (
     "barrierefrei",
     RITA,
@@ -283,23 +363,39 @@ def _submit(process: Process, users: dict[str, User], idea: Idea, now: datetime)
     return proposal
 
 
-def seed_proposals(municipalities: dict[str, Municipality], users: dict[str, User]) -> None:
+def _process_to_seed(municipalities: dict[str, Municipality], slug: str) -> Process | None:
+    """The demo process ``slug`` of Musterstadt, while it takes proposals and has none yet."""
     process = db.session.scalar(
         select(Process).where(
-            Process.municipality_id == municipalities["musterstadt"].id,
-            Process.slug == MARKTPLATZ_SLUG,
+            Process.municipality_id == municipalities["musterstadt"].id, Process.slug == slug
         )
     )
     if process is None or not services.takes_proposals(process):
-        return
+        return None
     if db.session.scalar(select(Proposal.id).where(Proposal.process_id == process.id)):
+        return None
+    return process
+
+
+def seed_proposals(municipalities: dict[str, Municipality], users: dict[str, User]) -> None:
+    if any(email not in users for email in (BEA, PETRA, RITA, BERND, MORITZ, KONRAD)):
         return
-    if any(email not in users for email in (BEA, PETRA, RITA, BERND, MORITZ)):
-        return
-    services.save_settings(users[PETRA], process, THRESHOLD, DAYS, CATEGORIES)
     now = utcnow()
-    made = {idea.key: _submit(process, users, idea, now) for idea in IDEAS}
-    for idea in IDEAS:
+    process = _process_to_seed(municipalities, MARKTPLATZ_SLUG)
+    if process is not None:
+        _seed_marktplatz(process, users, now)
+    process = _process_to_seed(municipalities, FREIBAD_SLUG)
+    if process is not None:
+        services.save_settings(users[PETRA], process, None, None, FREIBAD_CATEGORIES)
+        _seed_ideas(process, users, FREIBAD_IDEAS, now)
+    db.session.flush()
+
+
+def _seed_ideas(
+    process: Process, users: dict[str, User], ideas: list[Idea], now: datetime
+) -> dict[str, Proposal]:
+    made = {idea.key: _submit(process, users, idea, now) for idea in ideas}
+    for idea in ideas:
         proposal = made[idea.key]
         for answer in idea.answers:
             services.change_status(
@@ -313,6 +409,11 @@ def seed_proposals(municipalities: dict[str, Municipality], users: dict[str, Use
             )
         if idea.withdrawn:
             services.withdraw(users[idea.author], proposal, now=_hours_ago(now, idea.hours_ago - 6))
+    return made
+
+
+def _seed_marktplatz(process: Process, users: dict[str, User], now: datetime) -> None:
+    services.save_settings(users[PETRA], process, THRESHOLD, DAYS, CATEGORIES)
+    made = _seed_ideas(process, users, IDEAS, now)
     key, email, text = STATEMENT
     services.save_statement(users[email], made[key], text)
-    db.session.flush()

@@ -1,4 +1,6 @@
-"""The demo survey of the Marktplatz process: every question type and a few hundred responses.
+"""The demo surveys: the Marktplatz process's with every question type and a few hundred responses,
+and the Freibad process's, closed with its participation phase, whose results the council reads in
+the evaluation phase.
 
 The responses are generated from a fixed random seed (the same demo every time) and written with a
 few bulk inserts, so that ``seed-demo`` stays fast. Idempotent: an existing demo survey is kept.
@@ -82,6 +84,37 @@ QUESTIONS = [
     ),
 ]
 
+FREIBAD_SLUG = "zukunft-freibad"
+FREIBAD_TITLE = "Ihr Freibad"
+FREIBAD_RESPONSES = 86
+FREIBAD_QUESTIONS = [
+    dict(
+        type=QuestionType.SINGLE,
+        text="Wie oft waren Sie im letzten Sommer im Freibad?",
+        required=True,
+        options=["Fast täglich", "Jede Woche", "Ein paar Mal", "Gar nicht"],
+    ),
+    dict(
+        type=QuestionType.MULTIPLE,
+        text="Was ist Ihnen am neuen Bad am wichtigsten?",
+        max_choices=2,
+        options=["Sportbecken", "Kinder- und Lehrbecken", "Naturbecken", "Liegewiese", "Preise"],
+    ),
+    dict(
+        type=QuestionType.YES_NO,
+        text="Würden Sie für ein größeres Bad einen höheren Eintritt zahlen?",
+        required=True,
+    ),
+    dict(
+        type=QuestionType.SCALE,
+        text="Wie zufrieden sind Sie mit dem Freibad heute?",
+        scale_min=1,
+        scale_max=5,
+        scale_min_label="gar nicht",
+        scale_max_label="sehr",
+    ),
+]
+
 WORDS = ["Parkplatz", "Herzstück", "Treffpunkt", "zu heiß", "grau", "lebendig", "Markttag", "leer"]
 IDEAS = [
     "Mehr Bäume am Brunnen, damit man im Sommer im Schatten sitzen kann.",
@@ -103,6 +136,7 @@ GROUPS = [
 
 def seed_survey(municipalities: dict[str, Municipality], users: dict[str, User]) -> None:
     musterstadt = municipalities["musterstadt"]
+    _seed_freibad(musterstadt, users["verwaltung@musterstadt.example"])
     process = db.session.scalar(
         select(Process).where(
             Process.municipality_id == musterstadt.id, Process.slug == PROCESS_SLUG
@@ -119,6 +153,46 @@ def seed_survey(municipalities: dict[str, Municipality], users: dict[str, User])
     survey = _build(process, users["verwaltung@musterstadt.example"])
     rng = random.Random(SEED)  # noqa: S311  demo data, not secrets
     generate_responses(survey, RESPONSES, rng, utcnow())
+
+
+def _seed_freibad(musterstadt: Municipality, staff: User) -> None:
+    """A survey that ran with the participation phase (which ended four days before seeding), so
+    its results show now; its responses are dated inside that phase."""
+    process = db.session.scalar(
+        select(Process).where(
+            Process.municipality_id == musterstadt.id, Process.slug == FREIBAD_SLUG
+        )
+    )
+    if process is None or db.session.scalar(
+        select(Survey.id).where(Survey.process_id == process.id)
+    ):
+        return
+    survey = services.create_survey(
+        staff,
+        process,
+        services.SurveyData(
+            title=FREIBAD_TITLE,
+            introduction="Drei Minuten für das Freibad der Zukunft: Wie nutzen Sie es heute?",
+            closing_text="Vielen Dank! Die Ergebnisse gehen an den Gemeinderat.",
+            audience=Audience.LINK,
+            anonymous=True,
+            results_visibility=ResultsVisibility.AFTER_CLOSE,
+        ),
+    )
+    _add_questions(survey, FREIBAD_QUESTIONS)
+    rng = random.Random(SEED + 1)  # noqa: S311  demo data, not secrets
+    generate_responses(survey, FREIBAD_RESPONSES, rng, utcnow() - timedelta(days=5))
+
+
+def _add_questions(survey: Survey, questions: list[dict]) -> None:
+    for position, spec in enumerate(questions):
+        spec = dict(spec)
+        labels = spec.pop("options", [])
+        question = Question(position=position, **spec)
+        question.options = [Option(label=label, position=i) for i, label in enumerate(labels)]
+        survey.questions.append(question)
+    survey.state = SurveyState.PUBLISHED
+    db.session.flush()
 
 
 def _build(process: Process, staff: User) -> Survey:
@@ -140,14 +214,7 @@ def _build(process: Process, staff: User) -> Survey:
             results_visibility=ResultsVisibility.LIVE,
         ),
     )
-    for position, spec in enumerate(QUESTIONS):
-        spec = dict(spec)
-        labels = spec.pop("options", [])
-        question = Question(position=position, **spec)
-        question.options = [Option(label=label, position=i) for i, label in enumerate(labels)]
-        survey.questions.append(question)
-    survey.state = SurveyState.PUBLISHED
-    db.session.flush()
+    _add_questions(survey, QUESTIONS)
     return survey
 
 
@@ -198,9 +265,13 @@ def generate_responses(survey: Survey, count: int, rng: random.Random, now: date
                         )
                     )
                 answers.append(answer)
-    contribution_ids = db.session.scalars(
-        insert(Contribution).returning(Contribution.id, sort_by_parameter_order=True),
-        [contribution for _answer_row, contribution in texts],
+    contribution_ids = (
+        db.session.scalars(
+            insert(Contribution).returning(Contribution.id, sort_by_parameter_order=True),
+            [contribution for _answer_row, contribution in texts],
+        )
+        if texts  # an empty list would insert one row of defaults
+        else []
     )
     for (answer, _contribution), contribution_id in zip(texts, contribution_ids, strict=True):
         answer["contribution_id"] = contribution_id

@@ -64,7 +64,7 @@ def test_seed_demo_adds_a_survey_with_every_question_type_and_responses(app):
     from sqlalchemy import func
 
     from app.demo import seed_demo
-    from app.surveys.demo import RESPONSES, TITLE
+    from app.surveys.demo import FREIBAD_RESPONSES, RESPONSES, TITLE
     from app.surveys.models import QuestionType, Response, Survey
 
     with app.app_context():
@@ -76,7 +76,14 @@ def test_seed_demo_adds_a_survey_with_every_question_type_and_responses(app):
         assert survey.process.slug == "neugestaltung-marktplatz"
         assert "surveys" in survey.process.format_keys
         assert {q.type for q in survey.questions} == set(QuestionType)
-        assert db.session.scalar(select(func.count(Response.id))) == RESPONSES
+        assert (
+            db.session.scalar(
+                select(func.count(Response.id)).where(Response.survey_id == survey.id)
+            )
+            == RESPONSES
+        )
+        # the Freibad's survey (app/surveys/demo.py) is the only other one, added once too
+        assert db.session.scalar(select(func.count(Response.id))) == RESPONSES + FREIBAD_RESPONSES
         texts = db.session.scalar(
             select(func.count(Contribution.id)).where(Contribution.kind == "survey_answer")
         )
