@@ -26,9 +26,9 @@ def init_app(app: Flask) -> None:
     from app.comments import policies as _policies  # noqa: F401  registers rules
     from app.comments import registry as _registry  # noqa: F401  format, kind, thread owner
     from app.comments.demo import seed_comments
-    from app.comments.views import bp, render_thread, report_url
+    from app.comments.views import bp, comment_links, render_thread
     from app.demo import SEED_COMMENTS, register_demo_seeder
 
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(comment_thread=render_thread, comment_report_url=report_url)
+    app.jinja_env.globals.update(comment_thread=render_thread, comment_links=comment_links)
     register_demo_seeder(seed_comments, order=SEED_COMMENTS)

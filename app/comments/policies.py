@@ -1,4 +1,5 @@
-"""Who may do what in comment threads; views ask with ``require``, templates with ``can``.
+"""Who may do what in comment threads; views ask with ``require``; a thread page gets the
+answers for all its comments at once from ``actions_on``, which asks the same rules.
 
 Reading a thread is reading its process (``process.view``). Writing follows the process's phases
 and the thread's owner, which may close a thread (see ``services.write_gate``); editing and deleting belong to the author; the official-answer mark
@@ -6,6 +7,8 @@ belongs to the administration.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from app.comments import services
 from app.comments.models import Comment
@@ -44,42 +47,112 @@ def write(user, thread: Thread) -> bool:
     )
 
 
-@rule("comment.reply")
-def reply(user, comment: Comment) -> bool:
-    return services.is_answerable(comment) and write(user, comment.thread)
+# The per-comment rules split in two: what they ask about the whole thread (may this person write
+# here at all? do they mark official answers in this process?) and what they ask about the comment.
+# ``actions_on`` asks the first part once for a page of comments; the rules ask it per comment.
+# Both go through the same helpers, so the buttons of a thread and the rules cannot drift apart.
+
+COMMENT_ACTIONS = (
+    "comment.reply",
+    "comment.react",
+    "comment.edit",
+    "comment.delete",
+    "comment.mark_official",
+)
 
 
-@rule("comment.react")
-def react(user, comment: Comment) -> bool:
-    """Agree or disagree with someone else's comment, while one may write in the thread."""
+def _marks_official(user, process: Process) -> bool:
+    """Does ``user`` mark official answers in ``process`` (whatever the comment)?"""
     return (
-        services.is_answerable(comment)
-        and not services.is_author(user, comment)
-        and write(user, comment.thread)
+        getattr(user, "is_authenticated", False)
+        and user.role_in(process.municipality) in OFFICIAL_ROLES
+        and allowed("process.view", user, process)
     )
 
 
-@rule("comment.edit")
-def edit(user, comment: Comment) -> bool:
-    return services.is_author(user, comment) and services.may_still_edit(comment, utcnow())
+def _replies(comment: Comment, may_write: bool) -> bool:
+    return may_write and services.is_answerable(comment)
 
 
-@rule("comment.delete")
-def delete(user, comment: Comment) -> bool:
+def _reacts(user, comment: Comment, may_write: bool) -> bool:
+    return may_write and services.is_answerable(comment) and not services.is_author(user, comment)
+
+
+def _edits(user, comment: Comment, now) -> bool:
+    return services.is_author(user, comment) and services.may_still_edit(comment, now)
+
+
+def _deletes(user, comment: Comment) -> bool:
     return (
         services.is_author(user, comment) and comment.contribution.visibility != Visibility.DELETED
     )
 
 
+def _is_official_candidate(comment: Comment) -> bool:
+    contribution = comment.contribution
+    return (
+        contribution.author_group == TrialogGroup.ADMINISTRATION
+        and contribution.visibility == Visibility.VISIBLE
+    )
+
+
+@rule("comment.reply")
+def reply(user, comment: Comment) -> bool:
+    return _replies(comment, allowed("comment.write", user, comment.thread))
+
+
+@rule("comment.react")
+def react(user, comment: Comment) -> bool:
+    """Agree or disagree with someone else's comment, while one may write in the thread."""
+    return _reacts(user, comment, allowed("comment.write", user, comment.thread))
+
+
+@rule("comment.edit")
+def edit(user, comment: Comment) -> bool:
+    return _edits(user, comment, utcnow())
+
+
+@rule("comment.delete")
+def delete(user, comment: Comment) -> bool:
+    return _deletes(user, comment)
+
+
 @rule("comment.mark_official")
 def mark_official(user, comment: Comment) -> bool:
     """Staff mark what the administration wrote as its official answer (or take the mark back)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    process = _process_of(comment)
-    return (
-        comment.contribution.author_group == TrialogGroup.ADMINISTRATION
-        and comment.contribution.visibility == Visibility.VISIBLE
-        and user.role_in(process.municipality) in OFFICIAL_ROLES
-        and allowed("process.view", user, process)
-    )
+    return _is_official_candidate(comment) and _marks_official(user, _process_of(comment))
+
+
+def actions_on(
+    user, thread: Thread, process: Process, comments: Iterable[Comment]
+) -> dict[int, frozenset[str]]:
+    """The comment rules ``user`` passes, for each of a page's comments of ``thread``.
+
+    The same answers as ``allowed(name, user, comment)`` for each name of ``COMMENT_ACTIONS``
+    (a test compares them), with what the rules ask about the thread and the process asked once
+    instead of once per comment and button. A comment of another thread or process is asked rule
+    by rule.
+    """
+    may_write = allowed("comment.write", user, thread)
+    marks = _marks_official(user, process)
+    now = utcnow()
+    found: dict[int, frozenset[str]] = {}
+    for comment in comments:
+        if comment.thread_id != thread.id or comment.contribution.process_id != process.id:
+            found[comment.id] = frozenset(
+                name for name in COMMENT_ACTIONS if allowed(name, user, comment)
+            )
+            continue
+        names = []
+        if _replies(comment, may_write):
+            names.append("comment.reply")
+        if _reacts(user, comment, may_write):
+            names.append("comment.react")
+        if _edits(user, comment, now):
+            names.append("comment.edit")
+        if _deletes(user, comment):
+            names.append("comment.delete")
+        if marks and _is_official_candidate(comment):
+            names.append("comment.mark_official")
+        found[comment.id] = frozenset(names)
+    return found

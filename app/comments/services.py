@@ -495,6 +495,8 @@ class Node:
     my_reaction: Reaction | None = None
     reply_to: Comment | None = None  # set for replies flattened under the third level
     replies: list[Node] = field(default_factory=list)
+    # the comment rules the reader passes here (``policies.actions_on``; the view fills them in)
+    actions: frozenset[str] = frozenset()
 
     @property
     def nests_replies(self) -> bool:
@@ -508,6 +510,16 @@ class ThreadPage:
     sort: Sort
     page: Pagination
     nodes: list[Node]
+
+    def all_nodes(self) -> list[Node]:
+        """Every node of the page, replies included."""
+        found: list[Node] = []
+        waiting = list(reversed(self.nodes))
+        while waiting:
+            node = waiting.pop()
+            found.append(node)
+            waiting.extend(reversed(node.replies))
+        return found
 
 
 def _user_id(user) -> int | None:

@@ -7,6 +7,8 @@ page instead of a redirect. Views parse, call a service, render; one commit per 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from flask import (
@@ -25,12 +27,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from app.comments import services
+from app.comments import policies, services
 from app.comments.forms import CommentForm, EditForm, OfficialForm, ReactionForm, ReplyForm
 from app.comments.models import Comment, Reaction
 from app.comments.owners import resolve_owners
 from app.contributions.models import Thread, Visibility
 from app.contributions.services import ContributionRefused, participation_refusal
+from app.core import request_cache
 from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import MAX_PAGE
@@ -109,17 +112,80 @@ def _comment_url(comment: Comment, user) -> str:
     return f"{url}#comment-{comment.id}"
 
 
-def report_url(contribution_id: int) -> str | None:
-    """The moderation domain's report form for a contribution, once that domain provides one."""
-    if "moderation.report" not in current_app.view_functions:
-        return None
-    return url_for("moderation.report", contribution_id=contribution_id)
+# An id no row has, standing for the id while an address is built once (``_per_id``).
+_ANY_ID = 918_273_645_546_372_819
+
+
+def _per_id(endpoint: str, name: str) -> Callable[[int], str]:
+    """``url_for(endpoint, **{name: id})`` for any id, built once: the address with the id put in.
+
+    The same address ``url_for`` gives (an integer converter writes the id as it is), without
+    building it anew for every comment of a page.
+    """
+    built = url_for(endpoint, **{name: _ANY_ID})
+    head, found, tail = built.partition(str(_ANY_ID))
+    if not found or str(_ANY_ID) in tail:  # not a plain path segment: build each address
+        return lambda ident: url_for(endpoint, **{name: ident})
+    return lambda ident: f"{head}{ident}{tail}"
+
+
+@dataclass(frozen=True)
+class CommentLinks:
+    """The addresses of what one does with a comment, by its id (the report form by its
+    contribution's id, None while the moderation domain offers none)."""
+
+    permalink: Callable[[int], str]
+    reply: Callable[[int], str]
+    edit: Callable[[int], str]
+    delete: Callable[[int], str]
+    react: Callable[[int], str]
+    official: Callable[[int], str]
+    report: Callable[[int], str] | None
+
+
+def comment_links() -> CommentLinks:
+    """The Jinja global ``comment_links``: this request's ``CommentLinks``, built once."""
+
+    def build() -> CommentLinks:
+        return CommentLinks(
+            permalink=_per_id("comments.permalink", "comment_id"),
+            reply=_per_id("comments.reply", "comment_id"),
+            edit=_per_id("comments.edit", "comment_id"),
+            delete=_per_id("comments.delete", "comment_id"),
+            react=_per_id("comments.react", "comment_id"),
+            official=_per_id("comments.official", "comment_id"),
+            report=_per_id("moderation.report", "contribution_id")
+            if "moderation.report" in current_app.view_functions
+            else None,
+        )
+
+    municipality = g.get("municipality")
+    return request_cache.pure_memo(
+        ("comment_links", municipality.id if municipality is not None else None), build
+    )
+
+
+def _grant(nodes: list[services.Node], thread: Thread, process: Process) -> None:
+    """Tell each node what the reader may do with its comment (the comment's buttons)."""
+    actions = policies.actions_on(
+        current_user._get_current_object(), thread, process, [node.comment for node in nodes]
+    )
+    for node in nodes:
+        node.actions = actions[node.comment.id]
+
+
+def _node(comment: Comment) -> services.Node:
+    """A single comment as a node, with what the reader may do with it."""
+    node = services.node_for(comment, current_user)
+    _grant([node], comment.thread, services.process_of(comment.thread))
+    return node
 
 
 def _thread_context(thread: Thread, process: Process, page_view, *, owner_url: str) -> dict:
     """What the thread templates need besides the page of comments: permissions and addresses."""
     now = utcnow()
     sort = page_view.sort
+    _grant(page_view.all_nodes(), thread, process)
     return {
         "municipality": current_municipality(),
         "thread": thread,
@@ -341,7 +407,7 @@ def create(thread_id: int):
     if _is_htmx():
         return render_template(
             "comments/_created.html",
-            node=services.node_for(comment, current_user),
+            node=_node(comment),
             announce=_published_message(comment),
             form=CommentForm(prefix=f"thread{thread.id}", formdata=None),
             thread=thread,
@@ -374,7 +440,7 @@ def reply(comment_id: int):
     if _is_htmx():
         return render_template(
             "comments/_created.html",
-            node=services.node_for(comment, current_user),
+            node=_node(comment),
             announce=_published_message(comment),
         )
     flash(_published_message(comment), "success")
@@ -462,7 +528,7 @@ def react(comment_id: int):
         }[value]
         return render_template(
             "comments/_reactions.html",
-            node=services.node_for(comment, current_user),
+            node=_node(comment),
             announcement=announcement,
         )
     return redirect(_comment_url(comment, current_user))
