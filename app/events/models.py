@@ -94,6 +94,10 @@ class OnsiteEvent(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # A cancelled event stays visible with its reason; registration closes, nobody moves up.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     process: Mapped[Process] = relationship()
     photos: Mapped[list[EventPhoto]] = relationship(
@@ -113,6 +117,10 @@ class OnsiteEvent(db.Model):
         if not self.is_limited or self.capacity is None:
             return None
         return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @property
     def is_located(self) -> bool:
