@@ -1,7 +1,8 @@
 """iCalendar (RFC 5545) feeds of events, written with the ``icalendar`` library.
 
 Each event keeps a stable UID built from its id and the platform's host, so calendar programs
-update an event they already show instead of adding it twice.
+update an event they already show instead of adding it twice; a cancelled event stays in the feed
+with ``STATUS:CANCELLED`` (and its reason first in the description), so they mark it as such.
 """
 
 from __future__ import annotations
@@ -50,7 +51,11 @@ def feed(name: str, events: Iterable[OnsiteEvent], now: datetime | None = None) 
         entry.add("dtend", event.ends_at)
         entry.add("last-modified", event.updated_at)
         entry.add("summary", event.title)
+        if event.is_cancelled:  # calendar programs strike it through or remove it (RFC 5545)
+            entry.add("status", "CANCELLED")
         description = plain_text(event.description)
+        if event.is_cancelled:
+            description = f"{event.cancellation_reason}\n\n{description}".strip()
         if event.accessibility:
             description = f"{description}\n\n{event.accessibility}".strip()
         if event.online_url:

@@ -157,3 +157,17 @@ class EasyReadForm(FlaskForm):
         filters=[strip_filter],
     )
     submit = SubmitField(_l("Save"))
+
+
+class CancelEventForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is the event cancelled?"),
+        validators=[
+            DataRequired(message=_l("Please say why the event is cancelled.")),
+            Length(max=1000, message=_l("At most %(max)d characters.", max=1000)),
+        ],
+        filters=[strip_filter],
+        description=_l(
+            "Shown on the event page and sent to everyone registered or on the waiting list."
+        ),
+    )

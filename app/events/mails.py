@@ -109,3 +109,28 @@ def send_reminder(registration: EventRegistration) -> None:
                 title=title,
             ),
         )
+
+
+def send_cancelled(registration: EventRegistration) -> None:
+    """The event is called off: to everyone who had a seat or waited for one, with the reason."""
+    user = registration.user
+    if user is None or user.deleted_at is not None:
+        return
+    event = registration.event
+    with force_locale(_locale(user)):
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,", name=user.display_name),
+                _(
+                    "we are sorry: the event “%(title)s”, for which you were registered or on "
+                    "the waiting list, has been cancelled.",
+                    title=event.title,
+                ),
+                _("Reason: %(reason)s", reason=event.cancellation_reason),
+                "\n".join(_details(event)),
+                _("Your registration has ended with it; there is nothing you need to do."),
+                _("The event page:"),
+                event_url(event),
+            ]
+        )
+        send_mail(user.email, _("Cancelled: %(title)s", title=event.title), body)

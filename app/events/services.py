@@ -14,7 +14,7 @@ from typing import IO
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -22,10 +22,12 @@ from app.accounts.models import User
 from app.core import audit, uploads
 from app.core.sanitize import clean_plain, clean_rich
 from app.core.time import utcnow
+from app.events import signals
 from app.events.models import (
     EasyReadSummary,
     EventPhoto,
     EventRegistration,
+    OnsiteEntry,
     OnsiteEvent,
     RegistrationMode,
     RegistrationStatus,
@@ -37,6 +39,7 @@ from app.processes.models import Visibility as ProcessVisibility
 
 TITLE_MAX = 200
 URL_MAX = 500
+REASON_MAX = 1000
 REMINDER_BEFORE = timedelta(days=1)
 
 
@@ -173,6 +176,8 @@ def create_event(process: Process, actor: User, data: EventData) -> OnsiteEvent:
     _apply(event, data)
     db.session.add(event)
     db.session.flush()
+    if process.state == ProcessState.PUBLISHED:
+        signals.event_published.send(event, actor_id=actor.id)
     return event
 
 
@@ -203,6 +208,8 @@ def registration_of(event: OnsiteEvent, user) -> EventRegistration | None:
 
 def registration_refusal(event: OnsiteEvent, user, now: datetime) -> str | None:
     """Why ``user`` cannot register for ``event`` now, or None."""
+    if event.is_cancelled:
+        return _("This event has been cancelled.")
     if not event.takes_registrations:
         return _("This event needs no registration: just come.")
     if event.starts_at <= now:
@@ -324,8 +331,11 @@ def cancel(registration: EventRegistration, now: datetime | None = None) -> list
 
 
 def fill_seats(event: OnsiteEvent, now: datetime) -> list[EventRegistration]:
-    """Move people from the waiting list onto free seats, first come first served."""
+    """Move people from the waiting list onto free seats, first come first served (nobody moves
+    up for a cancelled event)."""
     promoted: list[EventRegistration] = []
+    if event.is_cancelled:
+        return promoted
     while True:
         waiting = db.session.scalars(
             select(EventRegistration.id)
@@ -363,6 +373,152 @@ def fill_seats(event: OnsiteEvent, now: datetime) -> list[EventRegistration]:
     return promoted
 
 
+# --- cancelling and deleting ---------------------------------------------------------------------
+
+
+def cancel_event(
+    event: OnsiteEvent, actor: User, reason: str, now: datetime | None = None
+) -> list[EventRegistration]:
+    """Call the event off: it stays visible with ``reason``, registration closes, nobody moves up
+    or is reminded any more. Registrations keep their status (who had a seat, who waited).
+
+    The change is one conditional update (``cancelled_at IS NULL``), so a double click or two
+    members of staff at once cancel (and mail) once. Returns the registrations to tell: everyone
+    with a seat or on the waiting list.
+    """
+    now = now or utcnow()
+    reason = clean_plain(reason)
+    if not reason:
+        raise EventError(_("Please say why the event is cancelled."), "reason")
+    if len(reason) > REASON_MAX:
+        raise EventError(_("At most %(max)d characters.", max=REASON_MAX), "reason")
+    if event.is_past(now):
+        raise EventError(_("This event has taken place; it can no longer be cancelled."))
+    changed = db.session.execute(
+        update(OnsiteEvent)
+        .where(OnsiteEvent.id == event.id, OnsiteEvent.cancelled_at.is_(None))
+        .values(
+            cancelled_at=now,
+            cancellation_reason=reason,
+            cancelled_by_id=actor.id,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        db.session.refresh(event)
+        raise EventError(_("This event has been cancelled already."))
+    db.session.refresh(event)
+    audit.record(
+        actor_id=actor.id,
+        action="event.cancel",
+        object_type="event",
+        object_id=event.id,
+        municipality_id=event.municipality_id,
+        before={"title": event.title, "starts_at": event.starts_at.isoformat()},
+        reason=reason,
+    )
+    return list(
+        db.session.scalars(
+            select(EventRegistration)
+            .where(
+                EventRegistration.event_id == event.id,
+                EventRegistration.status.in_(
+                    [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING]
+                ),
+            )
+            .options(selectinload(EventRegistration.user))
+            .order_by(EventRegistration.queued_at, EventRegistration.id)
+        )
+    )
+
+
+def to_tell_count(event: OnsiteEvent) -> int:
+    """How many people a cancellation would write to (a seat or a place on the waiting list)."""
+    return (
+        db.session.scalar(
+            select(func.count(EventRegistration.id)).where(
+                EventRegistration.event_id == event.id,
+                EventRegistration.status.in_(
+                    [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING]
+                ),
+            )
+        )
+        or 0
+    )
+
+
+def _registered_ids(event_ids: list[int]) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(EventRegistration.event_id)
+            .where(EventRegistration.event_id.in_(event_ids))
+            .distinct()
+        )
+    )
+
+
+def _with_input_ids(event_ids: list[int]) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(OnsiteEntry.event_id).where(OnsiteEntry.event_id.in_(event_ids)).distinct()
+        )
+    )
+
+
+def undeletable_ids(events: list[OnsiteEvent]) -> set[int]:
+    """Of ``events``, those that cannot be deleted (two queries for the whole list)."""
+    ids = [event.id for event in events]
+    if not ids:
+        return set()
+    return _registered_ids(ids) | _with_input_ids(ids)
+
+
+def deletion_refusal(event: OnsiteEvent) -> str | None:
+    """Why ``event`` cannot be deleted, or None.
+
+    Anyone who ever registered (even if they cancelled since) was told of it, and input gathered
+    at it names it as its origin: such an event is cancelled instead, and stays.
+    """
+    if _registered_ids([event.id]):
+        return _(
+            "People have registered for this event, so it cannot be deleted. Cancel it instead: "
+            "they will be told, and the event stays visible as cancelled."
+        )
+    if _with_input_ids([event.id]):
+        return _(
+            "Input gathered at this event names it as its origin, so it cannot be deleted. "
+            "Cancel it instead, if it will not take place."
+        )
+    return None
+
+
+def delete_event(event: OnsiteEvent, actor: User) -> None:
+    """Delete an event nobody registered for (with its photos); the audit log keeps what it was."""
+    refusal = deletion_refusal(event)
+    if refusal:
+        raise EventError(refusal)
+    audit.record(
+        actor_id=actor.id,
+        action="event.delete",
+        object_type="event",
+        object_id=event.id,
+        municipality_id=event.municipality_id,
+        before={
+            "title": event.title,
+            "starts_at": event.starts_at.isoformat(),
+            "ends_at": event.ends_at.isoformat(),
+            "address": event.address,
+            "process_id": event.process_id,
+        },
+    )
+    keys = [photo.image_key for photo in event.photos]
+    db.session.delete(event)
+    db.session.flush()
+    for key in keys:
+        uploads.delete_after_commit(key)
+
+
 def record_export(actor: User, event: OnsiteEvent) -> None:
     """Who downloaded the registrants' names and addresses, and when (personal data)."""
     audit.record(
@@ -395,6 +551,7 @@ def due_reminders(now: datetime, limit: int = 200) -> list[int]:
             .where(
                 EventRegistration.status == RegistrationStatus.CONFIRMED,
                 EventRegistration.reminded_at.is_(None),
+                OnsiteEvent.cancelled_at.is_(None),
                 OnsiteEvent.starts_at > now,
                 OnsiteEvent.starts_at <= now + REMINDER_BEFORE,
             )

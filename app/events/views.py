@@ -31,7 +31,15 @@ from app.core.forms import ConfirmForm
 from app.core.permissions import can, require
 from app.core.time import utcnow
 from app.events import calendar, mails, onsite, paper, services
-from app.events.forms import BulkForm, EasyReadForm, EventForm, ImportForm, PhotoForm, ProtocolForm
+from app.events.forms import (
+    BulkForm,
+    CancelEventForm,
+    EasyReadForm,
+    EventForm,
+    ImportForm,
+    PhotoForm,
+    ProtocolForm,
+)
 from app.events.models import OnsiteEvent, RegistrationMode, RegistrationStatus
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
@@ -210,10 +218,12 @@ def _event_data(form: EventForm) -> services.EventData:
 @bp.get("/admin/processes/<int:process_id>/events/")
 def admin_index(process_id: int):
     process = _managed_process(process_id)
+    events = services.events_of(process)
     return _page(
         "events/admin/index.html",
         process=process,
-        events=services.events_of(process),
+        events=events,
+        undeletable=services.undeletable_ids(events),
         now=utcnow(),
         entries=onsite.entries_of(process, limit=20),
         surveys=paper.printable_surveys(process),
@@ -268,6 +278,70 @@ def admin_edit(process_id: int, event_id: int):
             registration=event.registration.value,
         )
     return _save_event(process, form, event)
+
+
+@bp.route("/admin/processes/<int:process_id>/events/<int:event_id>/cancel", methods=["GET", "POST"])
+def admin_cancel(process_id: int, event_id: int):
+    """Call an event off with a reason: a confirmation page first, then the mails."""
+    process, event = _managed_event(process_id, event_id)
+    back = redirect(url_for(".admin_index", process_id=process.id))
+    if not can("event.cancel", event):  # cancelled already, or over
+        flash(_("This event can no longer be cancelled."), "error")
+        return back
+    form = CancelEventForm()
+    if form.validate_on_submit():
+        try:
+            told = services.cancel_event(event, current_user, form.reason.data)
+        except services.EventError as exc:
+            if exc.field == "reason":
+                form.reason.errors = [*form.reason.errors, str(exc)]
+            else:
+                flash(str(exc), "error")
+                return back
+        else:
+            for registration in told:
+                mails.send_cancelled(registration)
+            db.session.commit()
+            flash(
+                ngettext(
+                    "The event has been cancelled; %(num)d person is being told by e-mail.",
+                    "The event has been cancelled; %(num)d people are being told by e-mail.",
+                    len(told),
+                ),
+                "success",
+            )
+            return back
+    status = 422 if request.method == "POST" else 200
+    return _page(
+        "events/admin/cancel.html",
+        process=process,
+        event=event,
+        form=form,
+        told=services.to_tell_count(event),
+    ), status
+
+
+@bp.route("/admin/processes/<int:process_id>/events/<int:event_id>/delete", methods=["GET", "POST"])
+def admin_delete(process_id: int, event_id: int):
+    """Delete an event nobody registered for: a confirmation page first (the action is final)."""
+    process, event = _managed_event(process_id, event_id)
+    require("event.delete", event)
+    form = ConfirmForm()
+    refusal = services.deletion_refusal(event)
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if refusal is None:
+            title = event.title
+            services.delete_event(event, current_user)
+            db.session.commit()
+            flash(_("The event “%(title)s” has been deleted.", title=title), "success")
+            return redirect(url_for(".admin_index", process_id=process.id))
+        status = 409
+    return _page(
+        "events/admin/delete.html", process=process, event=event, form=form, refusal=refusal
+    ), status
 
 
 @bp.get("/admin/processes/<int:process_id>/events/<int:event_id>/registrants")

@@ -534,6 +534,12 @@ EVENT_ROUTES = {
     ("events.admin_new", "POST"): Route(PROCESS_MANAGE, 422, _event_process),
     ("events.admin_edit", "GET"): Route(PROCESS_MANAGE, args=_event_admin),
     ("events.admin_edit", "POST"): Route(PROCESS_MANAGE, 422, _event_admin),
+    # cancelling asks for a reason first (422 without one); deleting the matrix's event, which
+    # nobody registered for, redirects (the case's writes are rolled back)
+    ("events.admin_cancel", "GET"): Route(PROCESS_MANAGE, args=_event_admin),
+    ("events.admin_cancel", "POST"): Route(PROCESS_MANAGE, 422, _event_admin),
+    ("events.admin_delete", "GET"): Route(PROCESS_MANAGE, args=_event_admin),
+    ("events.admin_delete", "POST"): Route(PROCESS_MANAGE, 302, _event_admin),
     ("events.admin_registrants", "GET"): Route(PROCESS_MANAGE, args=_event_admin),
     ("events.admin_registrants_csv", "GET"): Route(PROCESS_MANAGE, args=_event_admin),
     ("events.admin_documentation", "GET"): Route(PROCESS_MANAGE, args=_event_admin),
