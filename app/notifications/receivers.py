@@ -472,6 +472,7 @@ def connect() -> None:
         pairs.append((closing, on_phase_closing))
     for signal, receiver in pairs:
         signal.connect(receiver)
-    from app.notifications import facilitation
+    from app.notifications import facilitation, onsite_events
 
     facilitation.connect()
+    onsite_events.connect()
