@@ -159,6 +159,9 @@ def test_a_cancelled_event_shows_the_reason_and_closes_registration(
 ):
     event_id = _event(app, process, staff, capacity=5)
     with app.app_context():
+        db.session.get(OnsiteEvent, event_id).online_url = "https://meet.example/werkstatt"
+        db.session.commit()
+    with app.app_context():
         services.cancel_event(
             db.session.get(OnsiteEvent, event_id), db.session.get(User, staff.id), REASON
         )
@@ -170,6 +173,7 @@ def test_a_cancelled_event_shows_the_reason_and_closes_registration(
     assert "Wasserschadens" in html
     assert "<script>alert(1)</script>" not in html  # the reason is plain text, escaped
     assert "/register" not in html
+    assert "meet.example" not in html  # no way to join what does not take place
     listing = client.get(f"/{town.slug}/processes/{process.slug}/events/").get_data(as_text=True)
     assert "badge-cancelled" in listing  # it stays in the list, marked
     response = client.post(f"{_page(town, process, event_id)}/register", data={})
