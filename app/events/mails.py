@@ -21,7 +21,8 @@ def _locale(user) -> str:
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _details(event: OnsiteEvent) -> list[str]:
+def _details(event: OnsiteEvent, *, brief: bool = False) -> list[str]:
+    """When and where; unless ``brief`` (a cancellation), how to join online and accessibility."""
     lines = [
         _(
             "When: %(start)s to %(end)s",
@@ -35,6 +36,8 @@ def _details(event: OnsiteEvent) -> list[str]:
     ]
     if event.address:
         lines.append(_("Where: %(place)s", place=event.address))
+    if brief:
+        return lines
     if event.online_url:
         lines.append(_("Online: %(url)s", url=event.online_url))
     if event.accessibility:
@@ -127,7 +130,7 @@ def send_cancelled(registration: EventRegistration) -> None:
                     title=event.title,
                 ),
                 _("Reason: %(reason)s", reason=event.cancellation_reason),
-                "\n".join(_details(event)),
+                "\n".join(_details(event, brief=True)),
                 _("Your registration has ended with it; there is nothing you need to do."),
                 _("The event page:"),
                 event_url(event),

@@ -122,6 +122,9 @@ def test_staff_cancel_with_a_reason_and_everyone_with_a_seat_or_waiting_is_maile
     app, client, login, process, staff, town, make_member, outbox
 ):
     event_id = _event(app, process, staff, capacity=1)
+    with app.app_context():
+        db.session.get(OnsiteEvent, event_id).online_url = "https://meet.example/werkstatt"
+        db.session.commit()
     seated, waiting, gone = (make_member(town, Role.CITIZEN, xss=False) for _ in range(3))
     _register(app, event_id, seated.id)
     _register(app, event_id, waiting.id)
@@ -148,6 +151,8 @@ def test_staff_cancel_with_a_reason_and_everyone_with_a_seat_or_waiting_is_maile
     assert f"https://trialog.test{_page(town, process, event_id)}" in body or (
         _page(town, process, event_id) in body
     )
+    assert "Rathaus, Saal 1" in body  # which event: when and where
+    assert "meet.example" not in body  # no way to join what does not take place
     assert outbox.to(gone.email) == []  # who had cancelled is not written to again
     [entry] = _audit(app, "event.cancel")
     assert entry.actor_id == staff.id and entry.object_id == event_id
