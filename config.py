@@ -96,6 +96,20 @@ def shared_limit_store(uri: str, allow_memory: str) -> str:
     )
 
 
+def production_page_cache(url: str, limit_store: str) -> str:
+    """Production's page cache: as configured, else the rate limits' Redis, else off (pages kept
+    in each worker's memory would not see the other workers' writes)."""
+    url = url.strip()
+    if url:
+        if url.startswith("memory://"):
+            raise ConfigurationError(
+                "PAGE_CACHE_URL=memory:// keeps pages per worker, where other workers' writes do not "
+                "reach them; use redis://... or off. Refusing to start."
+            )
+        return url
+    return limit_store if limit_store.startswith(("redis://", "rediss://")) else "off"
+
+
 class Config:
     SITE_NAME = "Trialog"
     SECRET_KEY: str | None = None
@@ -171,6 +185,11 @@ class Config:
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))  # seconds, in the scheduler only
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "12"))  # about 8 hours of retries
     PER_PAGE = 20
+    # Whole pages for anonymous visitors (app/core/page_cache.py): "off", "memory://" (one process
+    # only) or "redis://…" (shared by every worker; production defaults to the rate limits' Redis).
+    # A kept page is dropped by the next write, and after PAGE_CACHE_SECONDS at the latest.
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "off")
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30"))
     # Breakdowns by trialog group (survey results, exports, reports) hide groups with fewer people.
     MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "5"))
     # The one base address every link in a mail is built from; never the request's Host header.
@@ -237,6 +256,7 @@ class TestingConfig(Config):
             os.environ.get("TEST_DATABASE_URL", "sqlite://")
         )
         self.MAIL_OUTBOX_DIR = os.environ.get("TEST_OUTBOX_DIR", self.MAIL_OUTBOX_DIR)
+        self.PAGE_CACHE_URL = os.environ.get("TEST_PAGE_CACHE_URL", "off")
         self.UPLOAD_DIR = tempfile.mkdtemp(prefix="trialog-uploads-")
 
 
@@ -259,6 +279,9 @@ class ProductionConfig(Config):
         self.RATELIMIT_STORAGE_URI = shared_limit_store(
             os.environ.get("RATELIMIT_STORAGE_URI", ""),
             os.environ.get("RATELIMIT_ALLOW_MEMORY", ""),
+        )
+        self.PAGE_CACHE_URL = production_page_cache(
+            os.environ.get("PAGE_CACHE_URL", ""), self.RATELIMIT_STORAGE_URI
         )
 
 

@@ -56,6 +56,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.core.errors import init_error_handlers
     from app.core.hyphenate import hyphenate
     from app.core.i18n import init_date_formats, select_locale
+    from app.core.page_cache import init_page_cache
     from app.core.requests import init_requests
     from app.core.security import init_security_headers
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -63,9 +64,6 @@ def create_app(config_name: str | None = None) -> Flask:
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_object(config_for(config_name))
-    if app.config["TRUST_PROXY_HOPS"]:
-        hops = app.config["TRUST_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
@@ -96,4 +94,8 @@ def create_app(config_name: str | None = None) -> Flask:
         return {"current_municipality": g.get("municipality")}
 
     cli.register(app)
+    init_page_cache(app)  # wraps the WSGI app: inside the proxy fix, which sets host and scheme
+    if app.config["TRUST_PROXY_HOPS"]:
+        hops = app.config["TRUST_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

@@ -4,7 +4,7 @@
     .venv/bin/python bench/run.py --quick          # make bench-quick (scale 0.01, short runs)
 
 Steps: (re)create the dedicated database (``--database-url``, default the local PostgreSQL's
-``trialog_bench``) unless it already holds the data of this scale, migrate and ``seed-bench`` it;
+``trialog_bench``, at another scale ``trialog_bench_<scale>``) unless it already holds the data of this scale, migrate and ``seed-bench`` it;
 start gunicorn with the production configuration and ``gunicorn.conf.py`` on 127.0.0.1 (a
 throwaway ``SECRET_KEY``, rate limits in the local Redis when it answers); run every scenario
 with wrk at 32 connections for ``--duration`` seconds (two threads; a Lua script reports p50, p95,
@@ -28,7 +28,6 @@ import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VENV_BIN = ROOT / ".venv" / "bin"
-DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/trialog_bench"
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 CONNECTIONS = 32
 HOST = "127.0.0.1"
 
@@ -111,7 +110,8 @@ class Result:
     mean_ms: float = 0.0
     requests: int = 0
     errors: int = 0
-    sql_queries: int | None = None
+    sql_queries: int | None = None  # when rendered (a page served from the cache runs none)
+    page_cache: bool = False  # served from the page cache after the first request
     status: int | None = None
     worker_peak_mb: dict[str, float] = field(default_factory=dict)
     ratio_to_bare: float | None = None
@@ -407,31 +407,35 @@ def ensure_wrk() -> str:
     return found
 
 
-def sample(server: Server, scenario: Scenario) -> tuple[int | None, int | None]:
-    """(status, SQL statements) of one request of the scenario, as a single visitor sees it."""
+def sample(server: Server, scenario: Scenario) -> tuple[int | None, int | None, bool]:
+    """(status, SQL statements when rendered, served from the page cache) of the scenario's
+    request, asked three times as a single visitor: the first may render, the next may be kept."""
     if scenario.kind == "write":
-        return None, None
+        return None, None, False
     request = urllib.request.Request(server.url(scenario.path))  # noqa: S310
     if scenario.cookie:
         request.add_header("Cookie", scenario.cookie)
     counts = []
     status = None
+    cached = False
     for _ in range(3):
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 response.read()
                 status = response.status
-                header = response.headers.get("X-SQL-Queries")
+                headers = response.headers
         except urllib.error.HTTPError as exc:
-            status, header = exc.code, exc.headers.get("X-SQL-Queries")
-        if header is not None:
-            counts.append(int(header))
-    return status, (int(statistics.median(counts)) if counts else None)
+            status, headers = exc.code, exc.headers
+        if headers.get("X-Page-Cache") == "hit":
+            cached = True
+        elif headers.get("X-SQL-Queries") is not None:
+            counts.append(int(headers["X-SQL-Queries"]))
+    return status, (max(counts) if counts else None), cached
 
 
 def run_wrk(wrk: str, server: Server, scenario: Scenario, duration: int, lua: Path) -> Result:
     result = Result(scenario.name, scenario.path, scenario.kind, scenario.connections)
-    result.status, result.sql_queries = sample(server, scenario)
+    result.status, result.sql_queries, result.page_cache = sample(server, scenario)
     command = [
         wrk, "-t", "2" if scenario.connections > 1 else "1", "-c", str(scenario.connections),
         "-d", f"{duration}s", "--timeout", "10s", "-s", str(lua),
@@ -658,13 +662,14 @@ def write_report(out: Path, meta: dict, results: list[Result], checks) -> None:
         f"`gunicorn.conf.py`), rate limits in {meta['ratelimit']}. Seeding took "
         f"{meta['seed_seconds']:.0f} s (0: reused).",
         "",
-        "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | of bare | worker peak MB |",
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | SQL when rendered | of bare | worker peak MB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         peak = max(r.worker_peak_mb.values(), default=0)
         ratio = "" if r.ratio_to_bare is None else f"{r.ratio_to_bare:.1%}"
         sql = "" if r.sql_queries is None else str(r.sql_queries)
+        sql += " (cached)" if r.page_cache else ""
         conns = "" if r.connections == CONNECTIONS else f" ({r.connections} conn.)"
         lines.append(
             f"| {r.name}{conns} | {r.rps:,.1f} | {r.p50_ms} | {r.p95_ms} | {r.p99_ms} | "
@@ -685,13 +690,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="scale 0.01, 3 s per scenario")
     parser.add_argument("--duration", type=int, help="seconds per scenario (default 10, quick 3)")
     parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds (median)")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE))  # fmt: skip
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument("--reseed", action="store_true", help="seed again even if the data fit")
     parser.add_argument("--out", type=Path, help="results file (.md; a .json twin beside it)")
     parser.add_argument("--only", help="run the scenarios whose name contains this text")
     args = parser.parse_args(argv)
     scale = 0.01 if args.quick else args.scale
+    if not args.database_url:  # one database per scale: a quick run keeps scale 1's data
+        suffix = "" if scale == 1 else "_" + str(scale).replace(".", "_")
+        args.database_url = f"{LOCAL_POSTGRES}/trialog_bench{suffix}"
     duration = args.duration or (3 if args.quick else 10)
     out = args.out or BENCH / ("results-quick.md" if args.quick else "results.md")
     rounds = max(1, min(args.rounds, 5))

@@ -4,6 +4,7 @@ per request."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from urllib.parse import urlsplit
@@ -55,6 +56,7 @@ from app.proposals.search import Filters, Sort
 bp = tenant_blueprint(Blueprint("proposals", __name__, url_prefix="/<slug>"))
 
 SEED_KEY = "proposal_order_seed"
+SHARED_SEED_SECONDS = 600
 LIST_ARGS = ("q", "category", "status", "group", "sort", "view")  # kept by pages and view links
 # Where a map starts when nothing in the process is located yet: the middle of Germany.
 DEFAULT_CENTER = (51.1657, 10.4515, 6)
@@ -124,11 +126,17 @@ def map_tiles() -> bool:
 
 
 def _seed() -> int:
-    """This visitor's seed of the random order, kept in the session so pages stay stable."""
+    """The starting point of the random order (the page links carry it on, so later pages stay
+    stable). A logged-in visitor keeps their own in the session. Anonymous visitors share one that
+    moves every ``SHARED_SEED_SECONDS``: every proposal still comes first in turn, and the page is
+    the same for all of them, so it can be served from the page cache without a cookie."""
     seed = session.get(SEED_KEY)
-    if not isinstance(seed, int):
-        seed = secrets.randbelow(2**62)
-        session[SEED_KEY] = seed
+    if isinstance(seed, int):
+        return seed
+    if not current_user.is_authenticated:
+        period = int(utcnow().timestamp()) // SHARED_SEED_SECONDS
+        return int.from_bytes(hashlib.sha256(str(period).encode()).digest()[:8]) >> 2
+    seed = session[SEED_KEY] = secrets.randbelow(2**62)
     return seed
 
 

@@ -107,11 +107,32 @@ def test_random_order_is_stable_per_visitor_across_pages(app, client, town: Town
     assert seen != sorted(ids) and seen != sorted(ids, reverse=True)
 
 
-def test_random_order_differs_between_visitors(app, town: Town):
+def test_random_order_differs_between_logged_in_visitors(app, town: Town, login):
     for n in range(12):
         create_proposal(app, town.process, town.users["citizen"], xss=False, title=f"V {n}")
-    orders = {tuple(_ids(app.test_client(), town.base)) for _ in range(6)}
+    clients = [login(app.test_client(), town.users["citizen"]) for _ in range(6)]
+    orders = {tuple(_ids(client, town.base)) for client in clients}
     assert len(orders) > 1
+
+
+def test_anonymous_visitors_share_an_order_that_moves_on(app, town: Town, monkeypatch):
+    """One order for every anonymous visitor at a time (so the page can be kept in the page cache
+    and sets no cookie), a new one every ``SHARED_SEED_SECONDS``."""
+    from app.proposals import views
+
+    for n in range(12):
+        create_proposal(app, town.process, town.users["citizen"], xss=False, title=f"V {n}")
+    start = utcnow()
+    monkeypatch.setattr(views, "utcnow", lambda: start)
+    now = {tuple(_ids(app.test_client(), town.base)) for _ in range(3)}
+    assert len(now) == 1
+    assert "Set-Cookie" not in app.test_client().get(town.base).headers
+    later = set()
+    for period in range(1, 6):
+        moment = start + timedelta(seconds=period * views.SHARED_SEED_SECONDS)
+        monkeypatch.setattr(views, "utcnow", lambda moment=moment: moment)
+        later.add(tuple(_ids(app.test_client(), town.base)))
+    assert later - now
 
 
 def test_filter_by_category_status_and_group(app, client, town: Town):

@@ -1,0 +1,401 @@
+"""Whole pages for anonymous visitors, kept until the next write or for a few seconds.
+
+A popular process brings hundreds of visitors at once, nearly all of them without a login, and they
+all see the same page: rendering it for each of them (15 to 30 ms of Python, a dozen statements) is what
+made a big city's pages slow. So a page an anonymous visitor got is kept and served to the next one
+straight from the WSGI layer, before Flask, the session or the database are touched.
+
+When a kept page is right:
+
+- **Only what anyone would see.** A request is served from the cache, and its answer kept, only
+  when it carries no login (no ``_user_id`` in the session, no remember cookie, no other cookie),
+  no flashed message and nothing else in its session that a page could show (``SAFE_SESSION_KEYS``:
+  the language, which is part of the key). An answer is kept only when it is a ``200`` HTML page of
+  a ``GET``, was not streamed, set no cookie, is not marked ``no-store``/``private``, and rendered
+  no CSRF token (a page with a form for this visitor is theirs alone). htmx requests
+  (``HX-Request``) and requests with credentials are never served from or written to the cache.
+  A view may refuse with ``skip()``.
+- **Invalidated by every write.** The key holds a *generation*, a counter raised after every
+  committed transaction that changed a row (any table except those no page shows: mails,
+  notifications, exports, tokens). It is raised when the connection goes back to the pool, i.e.
+  after the commit, so a page rendered from the old data is stored under the old generation and
+  never served again. The scheduler raises it too.
+- **Bounded in time.** What depends on the clock alone (a phase that starts at 18:00) is at most
+  ``PAGE_CACHE_SECONDS`` late.
+
+Where pages and the generation live (``PAGE_CACHE_URL``): ``redis://…`` shares both between every
+worker and the scheduler (production uses the rate limits' Redis by default); each worker also
+keeps the pages it served last in its own memory, so a hit costs one round trip for the generation.
+``memory://`` keeps both in the process (one process only: the development server); ``off``
+switches the cache off. When Redis does not answer, pages are rendered as if there were no cache
+and Redis is asked again after ``RETRY_AFTER`` seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from http.cookies import CookieError, SimpleCookie
+
+from flask import Flask, Response, current_app, g, has_request_context, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger("trialog.page_cache")
+
+# Session keys an anonymous page never shows: the language (part of the key), the CSRF secret
+# (a page with a token is not kept), Flask-Login's freshness mark of an anonymous session.
+SAFE_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh"})
+# Tables whose rows no page shows to an anonymous visitor: writing them keeps the cache.
+PRIVATE_TABLES = frozenset(
+    {
+        "outgoing_mails",
+        "notification_events",
+        "notifications",
+        "notification_digests",
+        "notification_preferences",
+        "data_exports",
+        "api_tokens",
+    }
+)
+RETRY_AFTER = 10.0  # seconds without Redis after it failed
+LOCAL_ENTRIES = 512  # pages each process keeps in memory (at most LOCAL_BYTES in all)
+LOCAL_BYTES = 32 * 1024 * 1024
+KEPT_HEADERS = frozenset(
+    {
+        "content-type",
+        "content-language",
+        "content-security-policy",
+        "x-content-type-options",
+        "x-frame-options",
+        "referrer-policy",
+        "permissions-policy",
+        "cross-origin-opener-policy",
+        "strict-transport-security",
+        "vary",
+        "link",
+    }
+)
+_CANDIDATE = "trialog.page_cache.key"
+_KEEP = "trialog.page_cache.keep"
+_DML = re.compile(r"^\s*(insert|update|delete|merge|truncate)\b", re.IGNORECASE)
+_WROTE = "trialog.page_cache.wrote"
+_COMMITTED = "trialog.page_cache.committed"
+
+
+# --- stores -------------------------------------------------------------------------------------
+
+
+class LocalPages:
+    """A small LRU of pages in this process, each with its expiry (monotonic seconds)."""
+
+    def __init__(self, entries: int = LOCAL_ENTRIES, size: int = LOCAL_BYTES) -> None:
+        self.entries, self.size = entries, size
+        self._pages: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None:
+                return None
+            if found[0] <= time.monotonic():
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
+            return found[1]
+
+    def set(self, key: str, value: bytes, seconds: float) -> None:
+        with self._lock:
+            if key in self._pages:
+                self._drop(key)
+            self._pages[key] = (time.monotonic() + seconds, value)
+            self._bytes += len(value)
+            while self._pages and (len(self._pages) > self.entries or self._bytes > self.size):
+                self._drop(next(iter(self._pages)))
+
+    def _drop(self, key: str) -> None:
+        self._bytes -= len(self._pages.pop(key)[1])
+
+
+class MemoryStore:
+    """Generation and pages in this process: right for one process only."""
+
+    def __init__(self) -> None:
+        self.pages = LocalPages()
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def generation(self) -> int | None:
+        return self._generation
+
+    def bump(self) -> None:
+        with self._lock:
+            self._generation += 1
+
+    def get(self, key: str) -> bytes | None:
+        return self.pages.get(key)
+
+    def set(self, key: str, value: bytes, seconds: float) -> None:
+        self.pages.set(key, value, seconds)
+
+
+class RedisStore:
+    """Generation and pages in Redis, shared by every worker; this worker's last pages in memory."""
+
+    GENERATION = "trialog:page-cache:generation"
+    PREFIX = "trialog:page-cache:page:"
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
+        self.error = redis.RedisError
+        self.pages = LocalPages()
+        self._down_until = 0.0
+
+    def _call(self, what: Callable, default=None):
+        if self._down_until > time.monotonic():
+            return default
+        try:
+            return what()
+        except self.error as exc:
+            self._down_until = time.monotonic() + RETRY_AFTER
+            log.warning("page cache: Redis unavailable (%s); pages are rendered uncached", exc)
+            return default
+
+    def generation(self) -> int | None:
+        raw = self._call(lambda: self.redis.get(self.GENERATION))
+        if raw is None and self._down_until > time.monotonic():
+            return None
+        return int(raw or 0)
+
+    def bump(self) -> None:
+        self._call(lambda: self.redis.incr(self.GENERATION))
+
+    def get(self, key: str) -> bytes | None:
+        found = self.pages.get(key)
+        if found is None:
+            found = self._call(lambda: self.redis.get(self.PREFIX + key))
+            if found is not None:
+                self.pages.set(key, found, 1.0)  # Redis keeps the expiry; here only briefly
+        return found
+
+    def set(self, key: str, value: bytes, seconds: float) -> None:
+        self.pages.set(key, value, seconds)
+        self._call(lambda: self.redis.set(self.PREFIX + key, value, ex=max(1, int(seconds))))
+
+
+def store_for(url: str | None):
+    """The store ``PAGE_CACHE_URL`` names, or None (off)."""
+    url = (url or "").strip()
+    if not url or url == "off":
+        return None
+    if url.startswith("memory://"):
+        return MemoryStore()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisStore(url)
+    raise ValueError(f"PAGE_CACHE_URL must be off, memory:// or redis://…, not {url!r}")
+
+
+# --- entries ------------------------------------------------------------------------------------
+
+
+def _pack(status: str, headers: list[tuple[str, str]], body: bytes) -> bytes:
+    kept = [(k, v) for k, v in headers if k.lower() in KEPT_HEADERS]
+    return json.dumps({"status": status, "headers": kept}).encode() + b"\n" + body
+
+
+def _unpack(value: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
+    head, _, body = value.partition(b"\n")
+    meta = json.loads(head)
+    return meta["status"], [tuple(h) for h in meta["headers"]], body
+
+
+# --- the middleware -----------------------------------------------------------------------------
+
+
+class PageCacheMiddleware:
+    """Serves kept pages before Flask; keeps the pages Flask marked as anyone's."""
+
+    def __init__(self, app: Flask, wsgi_app, store, seconds: float) -> None:
+        self.app, self.wsgi_app, self.store, self.seconds = app, wsgi_app, store, seconds
+        self.cookie_name = app.config.get("SESSION_COOKIE_NAME", "session")
+        self.remember_name = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        self.languages = app.config["LANGUAGES"]
+        self.default_language = app.config["BABEL_DEFAULT_LOCALE"]
+        self._serializer = None
+
+    def _session(self, raw: str) -> dict | None:
+        """The session in the cookie (None: one the cache must not serve); an invalid cookie
+        counts as an empty session, as Flask treats it."""
+        if self._serializer is None:
+            self._serializer = self.app.session_interface.get_signing_serializer(self.app)
+        if self._serializer is None:
+            return None
+        try:
+            data = self._serializer.loads(
+                raw, max_age=int(self.app.permanent_session_lifetime.total_seconds())
+            )
+        except Exception:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def key(self, environ: dict) -> str | None:
+        """The cache key of this request, or None when it must be rendered for this visitor."""
+        if environ.get("REQUEST_METHOD") != "GET":
+            return None
+        if "HTTP_HX_REQUEST" in environ or "HTTP_AUTHORIZATION" in environ:
+            return None
+        language = self.default_language
+        header = environ.get("HTTP_COOKIE")
+        if header:
+            try:
+                cookies = SimpleCookie(header)
+            except CookieError:
+                return None
+            if set(cookies) - {self.cookie_name}:
+                return None  # a remember cookie, a survey's browser cookie, …
+            data = self._session(cookies[self.cookie_name].value) if cookies else {}
+            if data is None or set(data) - SAFE_SESSION_KEYS:
+                return None
+            if data.get("lang") in self.languages:
+                language = data["lang"]
+        generation = self.store.generation()
+        if generation is None:
+            return None
+        raw = "\n".join(
+            (
+                str(generation),
+                language,
+                environ.get("wsgi.url_scheme", "http"),
+                environ.get("HTTP_HOST", ""),
+                environ.get("SCRIPT_NAME", ""),
+                environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING", ""),
+            )
+        )
+        return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+
+    def __call__(self, environ: dict, start_response):
+        key = self.key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        found = self.store.get(key)
+        if found is not None:
+            status, headers, body = _unpack(found)
+            headers += [("Content-Length", str(len(body))), ("X-Page-Cache", "hit")]
+            start_response(status, headers)
+            return [body]
+        environ[_CANDIDATE] = key
+        seen: dict = {}
+
+        def remember(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, remember)
+        if not environ.get(_KEEP):
+            return result
+        return self._keep(key, result, seen)
+
+    def _keep(self, key: str, result: Iterable[bytes], seen: dict) -> list[bytes]:
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        headers = seen.get("headers") or []
+        names = {name.lower() for name, _ in headers}
+        control = ",".join(v for k, v in headers if k.lower() == "cache-control").lower()
+        if (
+            seen.get("status", "").startswith("200")
+            and "set-cookie" not in names
+            and "no-store" not in control
+            and "private" not in control
+        ):
+            self.store.set(key, _pack(seen["status"], headers, body), self.seconds)
+        return [body]
+
+
+# --- marking what may be kept -------------------------------------------------------------------
+
+
+def skip() -> None:
+    """Never keep this response (a view whose page depends on more than its address)."""
+    if has_request_context():
+        request.environ.pop(_CANDIDATE, None)
+
+
+def _mark(response: Response) -> Response:
+    """After the view: may this response be kept for every anonymous visitor?"""
+    environ = request.environ
+    if (
+        _CANDIDATE in environ
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        and not response.is_streamed
+        and not response.direct_passthrough
+        and not set(session) - SAFE_SESSION_KEYS
+        and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in g
+    ):
+        environ[_KEEP] = True
+    return response
+
+
+# --- the generation -----------------------------------------------------------------------------
+
+
+def _table(context) -> str | None:
+    compiled = getattr(context, "compiled", None)
+    table = getattr(getattr(compiled, "statement", None), "table", None)
+    return getattr(table, "name", None)
+
+
+def _watch(engine: Engine, bump: Callable[[], None]) -> None:
+    """Raise the generation after each committed transaction that changed a row."""
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _wrote(conn, cursor, statement, _parameters, context, _executemany) -> None:
+        if not _DML.match(statement) or cursor.rowcount == 0 or _table(context) in PRIVATE_TABLES:
+            return
+        conn.info[_WROTE] = True
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn) -> None:
+        if conn.info.pop(_WROTE, False):
+            conn.info[_COMMITTED] = True
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn) -> None:
+        conn.info.pop(_WROTE, None)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record) -> None:
+        record.info.pop(_WROTE, None)
+        if record.info.pop(_COMMITTED, False):
+            bump()
+
+
+def init_page_cache(app: Flask) -> None:
+    """Install the cache when ``PAGE_CACHE_URL`` names a store; call after the session setup and
+    before proxy handling wraps ``app.wsgi_app``."""
+    from app.extensions import db
+
+    store = store_for(app.config.get("PAGE_CACHE_URL"))
+    app.extensions["page_cache"] = store
+    if store is None:
+        return
+    with app.app_context():
+        _watch(db.engine, store.bump)
+    app.after_request(_mark)
+    app.wsgi_app = PageCacheMiddleware(
+        app, app.wsgi_app, store, float(app.config.get("PAGE_CACHE_SECONDS", 30))
+    )
