@@ -154,7 +154,7 @@ def test_the_log_is_paginated_with_a_constant_number_of_queries(
     for n in range(30):
         _write(app, home, make_member(home, Role.STAFF), f"thing.action{n % 4}", object_id=n)
     many, first = load()
-    assert many == few
+    assert many <= few + 1  # one count once the log has more than one page, never per row
     assert _rows(first) == app.config["PER_PAGE"]
     _count, second = load(page=2)
     assert _rows(second) == 31 - app.config["PER_PAGE"]

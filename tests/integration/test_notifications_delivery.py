@@ -155,7 +155,8 @@ def test_the_list_needs_the_same_queries_for_3_and_for_30_rows(
     with count_queries() as many:
         html = client.get("/account/notifications?page=1").get_data(as_text=True)
     assert html.count("notif-item") >= 20
-    assert many.count == few.count
+    # a list on one page is not counted (app.core.pagination); a longer one is, once
+    assert many.count <= few.count + 1
 
 
 # --- preferences and digests ----------------------------------------------------------------------------
