@@ -29,19 +29,32 @@ bp = tenant_blueprint(Blueprint("municipalities", __name__, url_prefix="/<slug>"
 def show():
     municipality = current_municipality()
     filters = ProcessFilterForm(formdata=request.args)
-    filters.topic.choices = [SelectChoice("", _("All topics"))] + [
-        SelectChoice(topic, topic) for topic in process_services.topics(municipality, current_user)
-    ]
+    # The topics are read before the list only when one was chosen (to check it); otherwise the
+    # list itself tells them when it shows every process, and they are read after it if not.
+    topics = None
+    if request.args.get("topic"):
+        topics = process_services.topics(municipality, current_user)
+    _topic_choices(filters, topics or [])
     if not filters.validate():
         filters = ProcessFilterForm(formdata=None)
-        filters.topic.choices = [SelectChoice("", _("All topics"))]
+        _topic_choices(filters, [])
+        topics = []
     when = process_services.When(filters.when.data or "")
+    topic = filters.topic.data or ""
     now = utcnow()
     page = paginate(
         process_services.public_listing(
-            municipality, current_user, now, when=when, topic=filters.topic.data or ""
+            municipality, current_user, now, when=when, topic=topic, cards=True
         )
     )
+    if topics is None:
+        everything = when == process_services.When.ALL and not topic
+        topics = (
+            process_services.topics_of(page.items)
+            if everything and page.page == 1 and page.total == len(page.items)
+            else process_services.topics(municipality, current_user)
+        )
+        _topic_choices(filters, topics)
     return render_template(
         "municipalities/show.html",
         municipality=municipality,
@@ -53,6 +66,12 @@ def show():
         page=page,
         now=now,
     )
+
+
+def _topic_choices(filters: ProcessFilterForm, topics: list[str]) -> None:
+    filters.topic.choices = [SelectChoice("", _("All topics"))] + [
+        SelectChoice(topic, topic) for topic in topics
+    ]
 
 
 @bp.post("/join")

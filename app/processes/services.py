@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from app.accounts.models import User
 from app.contributions import services as contributions
@@ -650,13 +650,36 @@ def _readable(municipality: Municipality, user) -> Select:
     return query
 
 
+# What a card of the public list shows; the long texts of a process (description, concept)
+# stay in the database.
+CARD_COLUMNS = (
+    Process.municipality_id,
+    Process.slug,
+    Process.title,
+    Process.summary,
+    Process.topic,
+    Process.image_key,
+    Process.state,
+    Process.visibility,
+)
+CARD_PHASE_COLUMNS = (Phase.process_id, Phase.kind, Phase.starts_at, Phase.ends_at)
+
+
 def public_listing(
-    municipality: Municipality, user, now: datetime, when: When = When.ALL, topic: str = ""
+    municipality: Municipality,
+    user,
+    now: datetime,
+    when: When = When.ALL,
+    topic: str = "",
+    *,
+    cards: bool = False,
 ) -> Select:
     """Published and archived processes this person may read: current, then upcoming, then past.
 
-    The timeline span comes from one aggregate subquery and the phases from one ``selectin``
-    load, so the page's query count does not grow with the number of processes.
+    The timeline span comes from one aggregate subquery (over this municipality's phases only) and
+    the phases from one ``selectin`` load, so the page's query count does not grow with the number
+    of processes. ``cards``: load only the columns a card shows (whoever reads more of a process
+    from this list loads it again, row by row).
     """
     span = (
         select(
@@ -664,6 +687,8 @@ def public_listing(
             func.min(Phase.starts_at).label("starts_at"),
             func.max(Phase.ends_at).label("ends_at"),
         )
+        .join(Process, Process.id == Phase.process_id)
+        .where(Process.municipality_id == municipality.id)
         .group_by(Phase.process_id)
         .subquery()
     )
@@ -685,7 +710,14 @@ def public_listing(
     if topic:
         query = query.where(Process.topic == topic)
     bucket = case((past, 2), (current, 0), else_=1)
-    return query.options(selectinload(Process.phases)).order_by(
+    if cards:
+        query = query.options(
+            load_only(*CARD_COLUMNS),
+            selectinload(Process.phases).load_only(*CARD_PHASE_COLUMNS),
+        )
+    else:
+        query = query.options(selectinload(Process.phases))
+    return query.order_by(
         bucket,
         case((past, None), else_=span.c.starts_at).asc(),
         span.c.ends_at.desc(),
@@ -694,14 +726,19 @@ def public_listing(
 
 
 def topics(municipality: Municipality, user) -> list[str]:
-    """The topics of the processes this person may read, for the filter."""
-    readable = _readable(municipality, user).subquery()
-    return [
-        t
-        for t in db.session.scalars(
-            select(readable.c.topic)
-            .where(readable.c.topic != "")
-            .distinct()
-            .order_by(readable.c.topic)
-        )
-    ]
+    """The topics of the processes this person may read, for the filter (in code point order,
+    whichever collation the database uses: the same order as ``topics_of``)."""
+    query = select(Process.topic).where(
+        Process.municipality_id == municipality.id,
+        Process.state.in_([ProcessState.PUBLISHED, ProcessState.ARCHIVED]),
+        Process.topic != "",
+    )
+    if not sees_members_only(user, municipality):
+        query = query.where(Process.visibility == Visibility.PUBLIC)
+    return sorted(set(db.session.scalars(query.distinct())))
+
+
+def topics_of(processes) -> list[str]:
+    """``topics`` from processes already loaded: the same answer when they are all the processes
+    this person may read (an unfiltered list that fits on one page), without asking again."""
+    return sorted({process.topic for process in processes if process.topic})

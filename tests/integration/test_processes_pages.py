@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.core.roles import Role
 from app.core.time import utcnow
@@ -463,19 +463,90 @@ def test_list_is_paginated_keeping_the_filters(app, client, make_municipality, m
     assert len(_titles(second)) == 3
 
 
+def _statements(app, client, url: str) -> list[str]:
+    """The SQL statements a GET of ``url`` runs."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def _topic_options(page: str) -> list[str]:
+    topic_select = page.split('name="topic"')[1].split("</select>")[0]
+    return re.findall(r'value="([^"]*)"', topic_select)
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
 def test_list_query_count_does_not_grow_with_the_number_of_processes(
-    client, make_municipality, make_process, count_queries
+    app, client, login, make_municipality, make_process, make_member, count_queries, logged_in
 ):
     town = make_municipality(xss=False)
-    for _ in range(3):
+    if logged_in:
+        login(client, make_member(town, Role.CITIZEN))
+    per_page = app.config["PER_PAGE"]
+
+    def measure(url: str = f"/{town.slug}/") -> int:
+        with count_queries() as counted:
+            assert client.get(url).status_code == 200
+        return counted.count
+
+    for n in range(3):
+        make_process(town, xss=False, topic=f"Thema {n}")
+    few = measure()
+    for n in range(per_page - 3):  # cards with all they can show: image, members-only badge
+        make_process(
+            town,
+            xss=False,
+            topic=f"Thema {n % 5}",
+            image_key="processes/bild.webp",
+            visibility="members" if logged_in else "public",
+        )
+    assert measure() == few  # a whole page of cards costs what three cost
+    for _ in range(per_page + 5):
         make_process(town, xss=False)
-    with count_queries() as few:
-        assert client.get(f"/{town.slug}/").status_code == 200
-    for _ in range(27):
+    several_pages = measure()
+    for _ in range(per_page):
         make_process(town, xss=False)
-    with count_queries() as many:
-        assert client.get(f"/{town.slug}/").status_code == 200
-    assert many.count == few.count
+    assert measure() == several_pages  # more pages cost nothing more
+    assert measure(f"/{town.slug}/?page=2") == several_pages
+    # more than one page: the total and the topics are asked once each, never per card
+    assert several_pages <= few + 2
+
+
+def test_a_list_on_one_page_is_neither_counted_nor_asked_for_its_topics_again(
+    app, client, make_municipality, make_process
+):
+    town = make_municipality(xss=False)
+    for topic in ("Mobilität", "Klima", "", "Klima"):
+        make_process(town, xss=False, topic=topic)
+    statements = _statements(app, client, f"/{town.slug}/")
+    assert not [s for s in statements if "count(" in s.lower()]
+    assert not [s for s in statements if "distinct" in s.lower()]
+    page = client.get(f"/{town.slug}/").get_data(as_text=True)
+    assert "4 Verfahren" in page
+    # the topics of the cards, in the order the topic query gives (code points)
+    assert _topic_options(page) == ["", "Klima", "Mobilität"]
+
+
+def test_topics_of_a_filtered_or_longer_list_are_all_readable_topics(
+    app, client, make_municipality, make_process
+):
+    town = make_municipality(xss=False)
+    make_process(town, xss=False, topic="Wasser", state="archived")
+    for _ in range(app.config["PER_PAGE"] + 1):
+        make_process(town, xss=False, topic="Klima")
+    for url in (f"/{town.slug}/", f"/{town.slug}/?when=past", f"/{town.slug}/?topic=Klima"):
+        page = client.get(url).get_data(as_text=True)
+        assert _topic_options(page) == ["", "Klima", "Wasser"], url
 
 
 def test_process_page_query_count_does_not_grow_with_phases(
