@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Integer, Select, cast, false, func, literal, null, select, union_all
 from sqlalchemy.orm import contains_eager
 
 from app.contributions.models import Contribution
@@ -56,6 +56,9 @@ class SurveyResults:
     group: TrialogGroup | None = None
     small_groups: frozenset[TrialogGroup] = frozenset()  # fewer people than the minimum: hidden
     minimum: int = 5
+
+
+DISTRIBUTION, ANSWERED, TEXTS = 0, 1, 2  # the kinds of rows of ``compute``'s one statement
 
 
 def _percent(count: int, of: int) -> float:
@@ -140,28 +143,40 @@ def compute(
     if not survey.questions:
         return SurveyResults(survey, total, by_group, [], group, **extra)
 
-    distribution = db.session.execute(
+    # One statement for the three aggregates (a kind in the first column tells them apart): the
+    # distribution of (question, option, value) triples; for multiple choice, where a response has
+    # several rows, the distinct responses; the free texts this reader may see. Every other type
+    # has exactly one row (single, yes/no, scale, text) or one rank 1 (ranking) per response that
+    # answered, which the distribution already tells.
+    no_value = cast(null(), Integer)
+    parts = [
         _scoped(
-            select(Answer.question_id, Answer.option_id, Answer.value_int, func.count()),
+            select(
+                literal(DISTRIBUTION),
+                Answer.question_id,
+                Answer.option_id,
+                Answer.value_int,
+                func.count(),
+            ),
             survey,
             group,
         ).group_by(Answer.question_id, Answer.option_id, Answer.value_int)
-    ).all()
-    # Several rows per response only in multiple choice: count distinct responses there; every
-    # other type has exactly one row (single, yes/no, scale, text) or one rank 1 (ranking) per
-    # response that answered, which the distribution already tells.
+    ]
     multiple_ids = [q.id for q in survey.questions if q.type == QuestionType.MULTIPLE]
-    answered = {}
     if multiple_ids:
-        answered = dict(
-            db.session.execute(
-                _scoped(
-                    select(Answer.question_id, func.count(func.distinct(Answer.response_id))),
-                    survey,
-                    group,
-                    multiple_ids,
-                ).group_by(Answer.question_id)
-            ).all()
+        parts.append(
+            _scoped(
+                select(
+                    literal(ANSWERED),
+                    Answer.question_id,
+                    no_value,
+                    no_value,
+                    func.count(func.distinct(Answer.response_id)),
+                ),
+                survey,
+                group,
+                multiple_ids,
+            ).group_by(Answer.question_id)
         )
     shown = (
         Contribution.visibility != ContributionVisibility.DELETED
@@ -169,20 +184,21 @@ def compute(
         else Contribution.visibility == ContributionVisibility.VISIBLE
     )
     text_ids = [q.id for q in survey.questions if q.type.is_text or q.allow_other]
-    texts = {}
     if text_ids:
-        texts = dict(
-            db.session.execute(
-                _scoped(
-                    select(Answer.question_id, func.count())
-                    .join(Contribution, Contribution.id == Answer.contribution_id)
-                    .where(Answer.option_id.is_(None), Answer.value_int.is_(None), shown),
-                    survey,
-                    group,
-                    text_ids,
-                ).group_by(Answer.question_id)
-            ).all()
+        parts.append(
+            _scoped(
+                select(literal(TEXTS), Answer.question_id, no_value, no_value, func.count())
+                .join(Contribution, Contribution.id == Answer.contribution_id)
+                .where(Answer.option_id.is_(None), Answer.value_int.is_(None), shown),
+                survey,
+                group,
+                text_ids,
+            ).group_by(Answer.question_id)
         )
+    rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+    distribution = [row[1:] for row in rows if row[0] == DISTRIBUTION]
+    answered = {row[1]: row[4] for row in rows if row[0] == ANSWERED}
+    texts = {row[1]: row[4] for row in rows if row[0] == TEXTS}
 
     cells: dict[int, list[tuple[int | None, int | None, int]]] = {}
     for question_id, option_id, value, count in distribution:

@@ -324,6 +324,52 @@ def test_results_page_queries_do_not_grow_with_responses(
     assert measure() == few
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"include_hidden": True}, {"group": TrialogGroup.CITIZENS}])
+def test_figures_are_two_statements_the_groups_and_one_for_every_aggregate(
+    app, answered, count_queries, kwargs
+):
+    from app.municipalities.models import Municipality
+    from app.surveys.services import get_survey
+
+    with app.test_request_context():
+        town = db.session.get(Municipality, db.session.get(Survey, answered.id).municipality_id)
+        db.session.expunge_all()
+        with count_queries() as loading:
+            survey = get_survey(town, answered.id)  # its questions and options with it
+        assert sum(len(q.options) for q in survey.questions) > 0
+        with count_queries() as counted:
+            results.compute(survey, **kwargs)
+    assert (loading.count, counted.count) == (1, 2)
+
+
+@pytest.mark.parametrize("reader", ["visitor", "staff"])
+def test_results_page_queries_do_not_grow_with_questions_and_options(
+    client, login, town, process, make_survey, make_member, count_queries, reader
+):
+    from tests.conftest import EVERY_QUESTION_TYPE
+
+    if reader == "staff":
+        login(client, make_member(town, Role.STAFF))
+
+    def measure(questions) -> int:
+        survey = make_survey(process, xss=False, results_visibility="live", questions=questions)
+        url = f"/{town.slug}/processes/{survey.process_slug}/surveys/{survey.id}/results"
+        client.get(url)
+        with count_queries() as counted:
+            assert client.get(url).status_code == 200
+        return counted.count
+
+    one_of_each = measure(EVERY_QUESTION_TYPE)
+    many = [
+        dict(spec, text=f"{spec['text']} {n}", options=[*spec.get("options", []), "x", "y"])
+        if spec.get("options")
+        else dict(spec, text=f"{spec['text']} {n}")
+        for n in range(4)
+        for spec in EVERY_QUESTION_TYPE
+    ]
+    assert measure(many) == one_of_each
+
+
 # --- exports ------------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.extensions import db
@@ -151,11 +151,19 @@ OTHER = "other"
 
 
 def get_survey(municipality: Municipality, survey_id: int) -> Survey | None:
-    """A survey of this municipality only; another municipality's ids find nothing."""
-    return db.session.scalar(
-        select(Survey)
-        .where(Survey.id == survey_id, Survey.municipality_id == municipality.id)
-        .options(selectinload(Survey.questions).selectinload(Question.options))
+    """A survey of this municipality only; another municipality's ids find nothing.
+
+    Its questions and their options come in the same statement (a few dozen rows): every survey
+    page shows or checks them, and three round trips cost more than the repeated columns.
+    """
+    return (
+        db.session.execute(
+            select(Survey)
+            .where(Survey.id == survey_id, Survey.municipality_id == municipality.id)
+            .options(joinedload(Survey.questions).joinedload(Question.options))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
 
 
