@@ -4,7 +4,9 @@ visitor's rights, and the browser token that lets link surveys be answered once 
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
+from babel import numbers
 from flask import (
     Blueprint,
     Response,
@@ -13,7 +15,7 @@ from flask import (
     g,
     request,
 )
-from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_login import current_user
 
 from app.core import tokens
@@ -127,13 +129,20 @@ def _survey_helpers() -> dict:
     }
 
 
+@lru_cache(maxsize=4096)
+def _decimal(value: float, pattern: str, locale: str) -> str:
+    """Babel's number formatting, remembered: a results page formats every share twice (chart
+    and table), and the same figures on every view until the next response."""
+    return numbers.format_decimal(value, format=pattern, locale=locale)
+
+
 @bp.app_template_filter("survey_percent")
 def percent_filter(value: float) -> str:
     """A share in German notation with one decimal: ``35,0 %``."""
-    return format_decimal(value, format="#,##0.0") + "\u00a0%"
+    return _decimal(value, "#,##0.0", str(get_locale())) + "\u00a0%"
 
 
 @bp.app_template_filter("survey_number")
 def number_filter(value: float) -> str:
     """A mean, median or average rank in German notation, at most two decimals: ``3,25``."""
-    return format_decimal(value, format="#,##0.##")
+    return _decimal(value, "#,##0.##", str(get_locale()))
