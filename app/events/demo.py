@@ -1,6 +1,7 @@
 """Demo events for the Marktplatz process of Musterstadt: an upcoming workshop with limited seats
-and registrations, a past market stall with its protocol and the cards gathered there, a letter,
-and the process summed up in Leichte Sprache.
+and registrations, a walk across the square that was cancelled (with its reason), a past market
+stall with its protocol and the cards gathered there, a letter, and the process summed up in
+Leichte Sprache.
 
 Written through the services; no mail is queued. Idempotent: a process with events is left alone.
 """
@@ -43,6 +44,11 @@ PROTOCOL = """<p>Am Infostand auf dem Wochenmarkt haben rund 60 Menschen mit uns
 Viele wünschen sich mehr Schatten und Sitzplätze; Marktbeschicker baten darum, die
 Stellplätze für Stände zu erhalten.</p>
 <ul><li>Pinnwand „Grün“: 14 Karten</li><li>Pinnwand „Verkehr“: 9 Karten</li></ul>"""
+
+CANCELLED_BECAUSE = (
+    "Das Planungsbüro ist erst nach der Ideensammlung beauftragt. Die Begehung holen wir mit den "
+    "Entwürfen nach; der neue Termin steht dann hier."
+)
 
 CARDS = [
     ("proposal", "Trinkbrunnen am Marktplatz", "Ein Trinkbrunnen für heiße Tage, auch für Kinder."),
@@ -103,6 +109,21 @@ def seed_events(municipalities: dict[str, Municipality], users: dict[str, User])
         person = users.get(email)
         if person is not None:
             services.register(workshop, person, now)
+    walk_start = now + timedelta(days=2, hours=17 - now.hour)
+    walk = services.create_event(
+        process,
+        staff,
+        services.EventData(
+            title="Platzbegehung mit dem Planungsbüro",
+            description="<p>Wir gehen gemeinsam über den Platz und sehen uns die Ideen vor Ort an.</p>",
+            starts_at=walk_start,
+            ends_at=walk_start + timedelta(hours=1, minutes=30),
+            address="Treffpunkt am Marktbrunnen",
+            accessibility="Der Weg ist eben; Kopfsteinpflaster auf der Nordseite.",
+            registration=RegistrationMode.OPEN,
+        ),
+    )
+    services.cancel_event(walk, staff, CANCELLED_BECAUSE, now)
     stall_start = now - timedelta(days=9, hours=now.hour - 8)
     stall = services.create_event(
         process,

@@ -634,9 +634,12 @@ def test_seed_demo_adds_an_upcoming_event_with_registrations_and_onsite_input(ap
 
     seed_demo()
     events = db.session.scalars(select(OnsiteEvent).order_by(OnsiteEvent.starts_at)).all()
-    assert len(events) == 2
-    past, upcoming = events
+    assert len(events) == 3
+    past, cancelled, upcoming = events
     assert upcoming.starts_at > utcnow() and upcoming.confirmed_count == 2
+    # a cancelled one shows how that looks, with its reason
+    assert cancelled.starts_at > utcnow() and cancelled.is_cancelled
+    assert cancelled.cancellation_reason
     assert past.protocol
     channels = dict(
         db.session.execute(
@@ -648,7 +651,7 @@ def test_seed_demo_adds_an_upcoming_event_with_registrations_and_onsite_input(ap
     assert channels == {"event": 3, "letter": 1}
     assert db.session.scalar(select(func.count(EasyReadSummary.id))) == 1
     seed_demo()  # idempotent
-    assert db.session.scalar(select(func.count(OnsiteEvent.id))) == 2
+    assert db.session.scalar(select(func.count(OnsiteEvent.id))) == 3
 
 
 # --- paper forms --------------------------------------------------------------------------------
