@@ -176,7 +176,8 @@ def create_event(process: Process, actor: User, data: EventData) -> OnsiteEvent:
     _apply(event, data)
     db.session.add(event)
     db.session.flush()
-    if process.state == ProcessState.PUBLISHED:
+    # news for those who follow: an event still to come (not one documented afterwards)
+    if process.state == ProcessState.PUBLISHED and not event.is_past(utcnow()):
         signals.event_published.send(event, actor_id=actor.id)
     return event
 

@@ -1,6 +1,6 @@
 """Followers of a published process hear of a new event (daily by default, by their choice), not
-of one in a draft, not of one cancelled before the scheduler told them, and not the person who made
-it (issue 17)."""
+of one in a draft, not of one entered after it took place, not of one cancelled before the
+scheduler told them, and not the person who made it (issue 17)."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ def staff(town, make_member):
     return make_member(town, Role.STAFF, xss=False)
 
 
-def _event(app, process, staff, title: str) -> int:
-    start = utcnow() + timedelta(days=3)
+def _event(app, process, staff, title: str, days: int = 3) -> int:
+    start = utcnow() + timedelta(days=days)
     with app.test_request_context():
         event = services.create_event(
             db.session.get(Process, process.id),
@@ -83,13 +83,14 @@ def test_followers_hear_of_a_new_event_by_their_choice_and_nobody_else(
     assert bystander.id not in told
 
 
-def test_no_notification_for_an_event_of_a_draft_or_one_cancelled_before_it_went_out(
+def test_no_notification_for_an_event_of_a_draft_a_past_one_or_one_cancelled_before_it_went_out(
     app, process, staff, town, make_member, make_process
 ):
     follower = make_member(town, Role.CITIZEN, xss=False)
     follow(app, follower, process)
     draft = make_process(town, state="draft", xss=False)
     _event(app, draft, staff, title="Im Entwurf")
+    _event(app, process, staff, title="Schon gewesen, nachgetragen", days=-7)
     event_id = _event(app, process, staff, title="Gleich wieder abgesagt")
     with app.app_context():
         services.cancel_event(
