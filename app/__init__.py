@@ -54,6 +54,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app import models as _models  # noqa: F401  every table known to the metadata
     from app.core import permissions, request_cache
     from app.core.errors import init_error_handlers
+    from app.core.forms import init_forms
     from app.core.hyphenate import hyphenate
     from app.core.i18n import init_date_formats, select_locale
     from app.core.page_cache import init_page_cache
@@ -68,6 +69,7 @@ def create_app(config_name: str | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    init_forms()
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_date_formats(babel)  # one short and one long date format everywhere

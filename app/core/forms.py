@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -32,6 +35,46 @@ def text_field(label: str, *, max_length: int, required: bool = True, **kwargs) 
     if required:
         validators.insert(0, DataRequired(message=_l("This field is required.")))
     return StringField(label, validators=validators, filters=[strip_filter], **kwargs)
+
+
+class LazyToken:
+    """A form's CSRF token, made only when the form is shown.
+
+    Flask-WTF makes the token (and with it a session holding the CSRF secret) as soon as a form
+    is built, and views build forms for every visitor, also those who are only shown a "log in to
+    take part" link. Then every anonymous visitor got a session cookie, and no page could be kept
+    in the page cache for the next one. Made when rendered, the token exists exactly for the forms
+    a visitor can see."""
+
+    __slots__ = ("_make", "_token")
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make = make
+        self._token: str | None = None
+
+    def __str__(self) -> str:
+        if self._token is None:
+            self._token = self._make()
+        return self._token
+
+    def __html__(self) -> str:  # URL-safe base64 and dots: nothing to escape
+        return str(self)
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+class LazyCSRF(_FlaskFormCSRF):
+    def generate_csrf_token(self, csrf_token_field) -> LazyToken:
+        return LazyToken(lambda: super(LazyCSRF, self).generate_csrf_token(csrf_token_field))
+
+
+def init_forms() -> None:
+    """Every form makes its CSRF token when shown (``LazyToken``)."""
+    FlaskForm.Meta.csrf_class = LazyCSRF
 
 
 class ConfirmForm(FlaskForm):

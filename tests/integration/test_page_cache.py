@@ -292,3 +292,30 @@ def test_every_write_through_the_orm_moves_the_generation(cached_app, town):
         found.contact = "Rathausplatz 1"
         db.session.commit()
         assert store.generation() == before + 1
+
+
+def test_forms_make_their_csrf_token_only_when_shown(app, make_process, town):
+    """A page that builds forms but shows an anonymous visitor none sets no cookie (so it can be
+    kept); a shown form's token is made and still protects the post."""
+    import re
+
+    process = make_process(town, slug="markt", formats=("proposals",))
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client = app.test_client()
+        for path in ("/lindenau/", f"/lindenau/processes/{process.slug}/"):
+            page = client.get(path)
+            assert page.status_code == 200
+            assert "Set-Cookie" not in page.headers, path
+        login_page = client.get("/login")
+        assert "Set-Cookie" in login_page.headers
+        html = login_page.get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        assert token
+        data = {"email": "niemand@example.org", "password": "falsch-falsch"}
+        refused = client.post("/login", data=data)
+        assert refused.status_code == 400  # no token: refused by CSRF protection
+        answered = client.post("/login", data={**data, "csrf_token": token.group(1)})
+        assert answered.status_code == 422  # the token was good: the form says what is wrong
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
