@@ -669,7 +669,7 @@ def write_report(out: Path, meta: dict, results: list[Result], checks) -> None:
         peak = max(r.worker_peak_mb.values(), default=0)
         ratio = "" if r.ratio_to_bare is None else f"{r.ratio_to_bare:.1%}"
         sql = "" if r.sql_queries is None else str(r.sql_queries)
-        sql += " (cached)" if r.page_cache else ""
+        sql = f"{sql} (cached)".strip() if r.page_cache else sql
         conns = "" if r.connections == CONNECTIONS else f" ({r.connections} conn.)"
         lines.append(
             f"| {r.name}{conns} | {r.rps:,.1f} | {r.p50_ms} | {r.p95_ms} | {r.p99_ms} | "
