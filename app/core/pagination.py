@@ -34,11 +34,8 @@ class Page(SelectPagination):
     def _query_items(self) -> list[Any]:
         select = self._query_args["select"]
         session = self._query_args["session"]
-        rows = list(
-            session.execute(select.limit(self.per_page + 1).offset(self._query_offset))
-            .unique()
-            .scalars()
-        )
+        statement = select.limit(self.per_page + 1).offset(self._query_offset)
+        rows = list(session.execute(statement, self._query_args["params"]).unique().scalars())
         self._more = len(rows) > self.per_page
         return rows[: self.per_page]
 
@@ -51,11 +48,18 @@ class Page(SelectPagination):
         select = self._query_args["select"]
         sub = select.options(lazyload("*")).order_by(None).subquery()
         session = self._query_args["session"]
-        return session.execute(sa.select(sa.func.count()).select_from(sub)).scalar()
+        counting = sa.select(sa.func.count()).select_from(sub)
+        return session.execute(counting, self._query_args["params"]).scalar()
 
 
-def paginate(statement: Select, per_page: int | None = None, total: int | None = None) -> Page:
-    """Page ``requested_page()`` of ``statement``; ``total``: a kept count of all its rows."""
+def paginate(
+    statement: Select,
+    per_page: int | None = None,
+    total: int | None = None,
+    params: dict | None = None,
+) -> Page:
+    """Page ``requested_page()`` of ``statement``; ``total``: a kept count of all its rows;
+    ``params``: values of the statement's bound parameters (a statement built once and kept)."""
     return Page(
         select=statement,
         session=db.session(),
@@ -64,4 +68,5 @@ def paginate(statement: Select, per_page: int | None = None, total: int | None =
         max_per_page=None,
         error_out=False,
         total=total,
+        params=params or {},
     )

@@ -42,11 +42,10 @@ def show():
     when = process_services.When(filters.when.data or "")
     topic = filters.topic.data or ""
     now = utcnow()
-    page = paginate(
-        process_services.public_listing(
-            municipality, current_user, now, when=when, topic=topic, cards=True
-        )
+    statement, values = process_services.listing(
+        municipality, current_user, now, when, topic, cards=True
     )
+    page = paginate(statement, params=values)
     if topics is None:
         everything = when == process_services.When.ALL and not topic
         topics = (
