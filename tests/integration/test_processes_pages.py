@@ -577,3 +577,24 @@ def test_pages_are_in_german_by_default_and_english_on_request(
     client.get("/lang/en")
     english = client.get(_url(town, process)).get_data(as_text=True)
     assert "The participation concept" in english
+
+
+def test_the_list_statement_is_built_once_per_shape_and_takes_its_values_as_parameters(
+    app, make_municipality
+):
+    from flask_login import AnonymousUserMixin
+
+    from app.municipalities.models import Municipality
+    from app.processes import services
+
+    first, second = make_municipality(xss=False), make_municipality(xss=False)
+    with app.app_context():
+        one, two = (db.session.get(Municipality, m.id) for m in (first, second))
+        visitor = AnonymousUserMixin()
+        a, a_values = services.listing(one, visitor, utcnow(), topic="Klima", cards=True)
+        b, b_values = services.listing(two, visitor, utcnow() + DAY, topic="Wasser", cards=True)
+        assert a is b
+        assert (a_values["municipality_id"], b_values["municipality_id"]) == (one.id, two.id)
+        assert (a_values["topic"], b_values["topic"]) == ("Klima", "Wasser")
+        unfiltered, _values = services.listing(one, visitor, utcnow(), cards=True)
+        assert unfiltered is not a
