@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -47,6 +47,13 @@ class Contribution(db.Model):
     __table_args__ = (
         Index("ix_contributions_author_created", "author_id", "created_at"),
         Index("ix_contributions_process_kind", "process_id", "kind"),
+        # The few contributions of a process that are not (or no longer) shown.
+        Index(
+            "ix_contributions_unpublished",
+            "process_id",
+            postgresql_where=text("visibility <> 'visible'"),
+            sqlite_where=text("visibility <> 'visible'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -123,7 +123,10 @@ class Proposal(db.Model):
         Index("ix_proposals_process_created", "process_id", "created_at", "id"),
         Index("ix_proposals_process_supports", "process_id", "support_count", "id"),
         Index("ix_proposals_process_random", "process_id", "random_key", "id"),
-        Index("ix_proposals_process_due", "process_id", "answer_due_at"),
+        # The answer promise's figures count from this index alone (``promise.answer_record``).
+        Index(
+            "ix_proposals_process_due", "process_id", "answer_due_at", "answered_at", "withdrawn_at"
+        ),
         CheckConstraint("support_count >= 0", name="support_count_not_negative"),
         CheckConstraint(
             "(latitude IS NULL) = (longitude IS NULL)", name="location_complete_or_empty"

@@ -480,3 +480,28 @@ def test_comment_permalinks_lead_to_the_proposal_page(app, client, town: Town):
     assert response.headers["Location"].endswith(f"#comment-{comment_id}")
     page = client.get(town.url(proposal_id)).get_data(as_text=True)
     assert "Danke!" in page
+
+
+def test_the_record_leaves_out_proposals_that_are_not_shown(app, make_member, town: Town):
+    """Counted from the index of deadlines minus the proposals not shown: a hidden or pending
+    proposal with a deadline counts nowhere, a withdrawn unanswered one neither."""
+    _promise(app, town, threshold=1, days=10)
+    now = utcnow()
+    supporter = make_member(town.municipality, xss=False)
+    titles = ("offen", "versteckt", "wartend", "zurückgezogen", "alt")
+    ids = {
+        t: create_proposal(app, town.process, town.users["citizen"], xss=False, title=t)
+        for t in titles
+    }
+    for title, proposal_id in ids.items():
+        _supports(app, proposal_id, [supporter], [now - (30 if title == "alt" else 1) * DAY])
+    with app.app_context():
+        for title, visibility in (("versteckt", "hidden"), ("wartend", "pending")):
+            proposal = db.session.get(Proposal, ids[title])
+            db.session.get(Contribution, proposal.contribution_id).visibility = visibility
+        db.session.get(Proposal, ids["zurückgezogen"]).withdrawn_at = now
+        db.session.commit()
+        from app.processes.models import Process
+
+        record = promise.answer_record(db.session.get(Process, town.process.id), now)
+    assert (record.on_time, record.late, record.overdue, record.pending) == (0, 0, 1, 1)
