@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.accounts import mails
 from app.accounts.models import User
@@ -24,6 +27,62 @@ from app.extensions import db
 VERIFY = "verify-email"
 RESET = "reset-password"
 CHANGE_EMAIL = "change-email"
+
+
+# --- the logged-in person -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginColumns:
+    """What another domain asks about the logged-in person on every request, answered in the
+    statement that loads them (the consent check: one round trip less per request).
+
+    ``columns()`` are SQL expressions correlated to ``users``; ``remember(user, values)`` keeps
+    their values for the rest of the request.
+    """
+
+    columns: Callable[[], Sequence[ColumnElement]]
+    remember: Callable[[User, Sequence], None]
+
+
+_login_columns: list[LoginColumns] = []
+# The login statement with the columns' places in its rows, built at the first login (every domain
+# has registered its columns by then) and kept: building it cost more than running it.
+_built: tuple[Select, list[tuple[LoginColumns, int]]] | None = None
+
+
+def add_login_columns(item: LoginColumns) -> LoginColumns:
+    global _built
+    _login_columns.append(item)
+    _built = None
+    return item
+
+
+def _login_statement() -> tuple[Select, list[tuple[LoginColumns, int]]]:
+    global _built
+    if _built is None:
+        parts = [(item, list(item.columns())) for item in _login_columns]
+        statement = (
+            select(User, *(column for _item, columns in parts for column in columns))
+            .where(User.id == bindparam("user_id"))
+            .options(joinedload(User.memberships))
+        )
+        _built = statement, [(item, len(columns)) for item, columns in parts]
+    return _built
+
+
+def load_logged_in(user_id: int) -> User | None:
+    """The person a session names, with their memberships (nearly every request asks a role
+    somewhere) and the registered login columns, in one statement."""
+    statement, parts = _login_statement()
+    row = db.session.execute(statement, {"user_id": user_id}).unique().one_or_none()
+    if row is None:
+        return None
+    user, start = row[0], 1
+    for item, width in parts:
+        item.remember(user, row[start : start + width])
+        start += width
+    return user
 
 
 class AccountError(Exception):

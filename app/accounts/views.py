@@ -62,7 +62,7 @@ def load_user(session_key: str) -> User | None:
     user_id, _sep, version = session_key.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = services.load_logged_in(int(user_id))
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user
