@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 
 from app.accounts.models import User
 from app.contributions.models import Contribution, Thread, Visibility
@@ -21,9 +22,63 @@ Guard = Callable[[User, object], None]
 _guards: list[Guard] = []
 
 
-def add_guard(guard: Guard) -> Guard:
+@dataclass(frozen=True)
+class Prefetch:
+    """How a guard is answered ahead, inside a statement a write runs anyway (a support loads its
+    proposal), so that the guard itself asks the database nothing more.
+
+    ``columns()`` are SQL expressions, built once, whose bound parameters (named by the guard)
+    ``params(user, process)`` fills in for each request; ``remember(user, process, values)`` keeps
+    the columns' values for the rest of the request. Without one, a guard runs its own query.
+    """
+
+    columns: Callable[[], Sequence[ColumnElement]]
+    params: Callable[[User, object], dict[str, object]]
+    remember: Callable[[User, object, Sequence], None]
+
+
+_prefetches: list[Prefetch] = []
+_built: list[tuple[Prefetch, list[ColumnElement]]] | None = None
+
+
+def add_guard(guard: Guard, prefetch: Prefetch | None = None) -> Guard:
+    global _built
     _guards.append(guard)
+    if prefetch is not None:
+        _prefetches.append(prefetch)
+        _built = None
     return guard
+
+
+def _prefetch_columns() -> list[tuple[Prefetch, list[ColumnElement]]]:
+    global _built
+    if _built is None:
+        _built = [(prefetch, list(prefetch.columns())) for prefetch in _prefetches]
+    return _built
+
+
+def guard_columns() -> list[ColumnElement]:
+    """The columns that answer every guard ahead, to add to a statement the caller runs anyway.
+    The same objects every time, so a statement built with them can be kept and reused; their
+    parameters and what to do with their values come from ``guard_answers``."""
+    return [column for _prefetch, columns in _prefetch_columns() for column in columns]
+
+
+def guard_answers(user, process) -> tuple[dict[str, object], Callable[[Sequence], None]]:
+    """The parameters of ``guard_columns`` for ``user`` in ``process``, and the function to hand
+    the columns' values to (in their order) once the statement ran."""
+    built = _prefetch_columns()
+    params: dict[str, object] = {}
+    for prefetch, _columns in built:
+        params.update(prefetch.params(user, process))
+
+    def remember(values: Sequence) -> None:
+        start = 0
+        for prefetch, columns in built:
+            prefetch.remember(user, process, values[start : start + len(columns)])
+            start += len(columns)
+
+    return params, remember
 
 
 def check_may_write(author: User, process) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
@@ -113,21 +114,50 @@ def get_proposal(process: Process, proposal_id: int) -> Proposal | None:
     )
 
 
-def proposal_to_support(process: Process, proposal_id: int) -> Proposal | None:
-    """A proposal of this process with its contribution, for a support or its taking back: one
-    query, without the answers and statements its page shows."""
-    proposal = db.session.scalar(
-        select(Proposal)
-        .join(Proposal.contribution)
-        .where(
-            Proposal.id == proposal_id,
-            Proposal.process_id == process.id,
-            Proposal.municipality_id == process.municipality_id,
+# What a support's widget does not show: the proposal's long texts stay in the database.
+_LONG_TEXTS = (Proposal.description, Proposal.description_text, Proposal.search_text)
+_to_support: dict[bool, Select] = {}
+
+
+def _to_support_statement(with_guards: bool) -> Select:
+    """The statement of ``proposal_to_support``, built once (building it cost more than running
+    it); the ids and the guards' values come as parameters."""
+    if with_guards not in _to_support:
+        _to_support[with_guards] = (
+            select(Proposal, *(contributions.guard_columns() if with_guards else ()))
+            .join(Proposal.contribution)
+            .where(
+                Proposal.id == bindparam("proposal_id"),
+                Proposal.process_id == bindparam("process_id"),
+                Proposal.municipality_id == bindparam("municipality_id"),
+            )
+            .options(contains_eager(Proposal.contribution), *(defer(c) for c in _LONG_TEXTS))
         )
-        .options(contains_eager(Proposal.contribution))
-    )
-    if proposal is not None:
-        set_committed_value(proposal, "process", process)
+    return _to_support[with_guards]
+
+
+def proposal_to_support(process: Process, proposal_id: int, user=None) -> Proposal | None:
+    """A proposal of this process with its contribution, for a support or its taking back: one
+    query, without the answers and statements its page shows. For a logged-in ``user`` the same
+    query answers the participation guards (block, residency), which the checks that follow then
+    find answered."""
+    with_guards = bool(getattr(user, "is_authenticated", False))
+    params = {
+        "proposal_id": proposal_id,
+        "process_id": process.id,
+        "municipality_id": process.municipality_id,
+    }
+    remember = None
+    if with_guards:
+        guard_params, remember = contributions.guard_answers(user, process)
+        params.update(guard_params)
+    row = db.session.execute(_to_support_statement(with_guards), params).one_or_none()
+    if row is None:
+        return None
+    proposal = row[0]
+    if remember is not None:
+        remember(row[1:])
+    set_committed_value(proposal, "process", process)
     return proposal
 
 
@@ -321,23 +351,48 @@ def support_refusal(user, proposal: Proposal, now: datetime) -> str | None:
 _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
+@cache
+def _add_support(dialect: str):
+    """The insert of a support that skips a duplicate, built once per dialect."""
+    return (
+        _INSERTS[dialect](ProposalSupport)
+        .values(
+            proposal_id=bindparam("proposal_id"),
+            user_id=bindparam("user_id"),
+            created_at=bindparam("created_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
+        .returning(ProposalSupport.id)
+    )
+
+
+_TAKE_BACK = delete(ProposalSupport).where(
+    ProposalSupport.proposal_id == bindparam("proposal_id"),
+    ProposalSupport.user_id == bindparam("user_id"),
+)
+_PROMISE = select(ProposalSettings.answer_threshold, ProposalSettings.answer_days).where(
+    ProposalSettings.process_id == Proposal.process_id
+)
+# The counter moves in the database, and returns the new count with the process's answer promise.
+_COUNT = (
+    update(Proposal)
+    .where(Proposal.id == bindparam("proposal_id"))
+    .values(support_count=Proposal.support_count + bindparam("delta"))
+    .returning(
+        Proposal.support_count,
+        _PROMISE.with_only_columns(ProposalSettings.answer_threshold).scalar_subquery(),
+        _PROMISE.with_only_columns(ProposalSettings.answer_days).scalar_subquery(),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 def _change_support_count(proposal: Proposal, delta: int) -> tuple[int, ProposalSettings]:
     """Atomic in the database, so concurrent supports never lose a count; the new count comes back
     with the update (``RETURNING``), and with it the process's answer promise (two subqueries), so
-    nothing is read again."""
-    promise = select(ProposalSettings.answer_threshold, ProposalSettings.answer_days).where(
-        ProposalSettings.process_id == Proposal.process_id
-    )
+    nothing is read again. The statements of a support are built once (module constants)."""
     count, threshold, days = db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id)
-        .values(support_count=Proposal.support_count + delta)
-        .returning(
-            Proposal.support_count,
-            promise.with_only_columns(ProposalSettings.answer_threshold).scalar_subquery(),
-            promise.with_only_columns(ProposalSettings.answer_days).scalar_subquery(),
-        )
-        .execution_options(synchronize_session=False)
+        _COUNT, {"proposal_id": proposal.id, "delta": delta}
     ).one()
     set_committed_value(proposal, "support_count", count)
     # A detached copy of the promise, never added to the session: only read here.
@@ -444,12 +499,9 @@ def support(user: User, proposal: Proposal, now: datetime | None = None) -> bool
     refusal = support_refusal(user, proposal, at)
     if refusal:
         raise NotAllowed(refusal)
-    insert = _INSERTS[db.session.get_bind().dialect.name]
     inserted = db.session.scalar(
-        insert(ProposalSupport)
-        .values(proposal_id=proposal.id, user_id=user.id, created_at=at)
-        .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
-        .returning(ProposalSupport.id)
+        _add_support(db.session.get_bind().dialect.name),
+        {"proposal_id": proposal.id, "user_id": user.id, "created_at": at},
     )
     if inserted is None:
         return False
@@ -462,11 +514,7 @@ def unsupport(user: User, proposal: Proposal, now: datetime | None = None) -> bo
     refusal = support_refusal(user, proposal, now or utcnow())
     if refusal:
         raise NotAllowed(refusal)
-    deleted = db.session.execute(
-        delete(ProposalSupport).where(
-            ProposalSupport.proposal_id == proposal.id, ProposalSupport.user_id == user.id
-        )
-    )
+    deleted = db.session.execute(_TAKE_BACK, {"proposal_id": proposal.id, "user_id": user.id})
     if deleted.rowcount != 1:
         return False
     _keep_answer_due(proposal, _change_support_count(proposal, -1))

@@ -98,7 +98,7 @@ def _process(process_slug: str) -> Process:
 
 def _proposal(process: Process, proposal_id: int, *, to_support: bool = False) -> Proposal:
     if to_support:
-        proposal = services.proposal_to_support(process, proposal_id)
+        proposal = services.proposal_to_support(process, proposal_id, current_user)
     else:
         proposal = services.get_proposal(process, proposal_id)
     if proposal is None:
@@ -424,18 +424,28 @@ def withdraw(process_slug: str, proposal_id: int):
 
 
 def _support_response(
-    proposal: Proposal, message: str, category: str = "success", supported: bool | None = None
+    proposal: Proposal,
+    message: str,
+    category: str = "success",
+    supported: bool | None = None,
+    may_support: bool | None = None,
 ):
-    """The support widget for htmx (swapped in place, the message announced), else a redirect."""
+    """The support widget for htmx (swapped in place, the message announced), else a redirect.
+
+    ``may_support``: whether the button stays, when this request has just decided it (a refused
+    support: no; a support or its taking back, which changes nothing the rule asks: yes); None
+    asks the rule again."""
     if supported is None:
         supported = bool(services.supported_ids(current_user, [proposal.id]))
     if request.headers.get("HX-Request"):
+        extra = {} if may_support is None else {"may_support": may_support}
         return render_template(
             "proposals/_support_response.html",
             proposal=proposal,
             supported=supported,
             message=message,
             next_url=request.form.get("next", ""),
+            **extra,
         )
     flash(message, category)
     fallback = _show_url(proposal, _anchor=f"support-{proposal.id}")
@@ -450,14 +460,14 @@ def _change_support(process_slug: str, proposal_id: int, add: bool):
     proposal = _proposal(process, proposal_id, to_support=True)
     blocked = participation_refusal(current_user, process)
     if blocked:  # said in the widget (or a flash), not as a bare 403
-        return _support_response(proposal, blocked, "error")
+        return _support_response(proposal, blocked, "error", may_support=False)
     require("proposal.support", proposal)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         changed = (services.support if add else services.unsupport)(current_user, proposal)
     except services.NotAllowed as exc:
-        return _support_response(proposal, str(exc), "error")
+        return _support_response(proposal, str(exc), "error", may_support=False)
     # The widget is drawn from what is in memory: committed rows stay as they are (this
     # request's session ends with the request) instead of being read again one by one.
     db.session().expire_on_commit = False
@@ -479,7 +489,7 @@ def _change_support(process_slug: str, proposal_id: int, add: bool):
             "You no longer support this proposal. It has %(num)d supports now.",
             count,
         )
-    return _support_response(proposal, message, supported=add)
+    return _support_response(proposal, message, supported=add, may_support=True)
 
 
 @bp.post("/processes/<process_slug>/proposals/<int:proposal_id>/support")

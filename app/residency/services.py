@@ -24,10 +24,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, bindparam, exists, select, update
 
 from app.accounts.models import User
-from app.contributions.services import ContributionRefused, add_guard
+from app.contributions.services import ContributionRefused, Prefetch, add_guard
 from app.core import audit
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
@@ -110,7 +110,35 @@ def refuse_unverified(author: User, process) -> None:
         )
 
 
-add_guard(refuse_unverified)
+def _residency_columns() -> list[ColumnElement]:
+    """The process's rule and the person's verification, inside a statement the write runs anyway."""
+    return [
+        select(ResidencyRule.required)
+        .where(ResidencyRule.process_id == bindparam("guard_residency_process"))
+        .scalar_subquery(),
+        exists().where(
+            ResidencyVerification.user_id == bindparam("guard_residency_user"),
+            ResidencyVerification.municipality_id == bindparam("guard_residency_municipality"),
+            ResidencyVerification.revoked_at.is_(None),
+        ),
+    ]
+
+
+def _residency_params(author: User, process) -> dict[str, object]:
+    return {
+        "guard_residency_process": process.id,
+        "guard_residency_user": author.id,
+        "guard_residency_municipality": process.municipality_id,
+    }
+
+
+def _remember_residency(author: User, process, values) -> None:
+    required, verified = values
+    g.setdefault("_residency_rules", {})[process.id] = bool(required)
+    g.setdefault("_residency_verified", {})[(author.id, process.municipality_id)] = bool(verified)
+
+
+add_guard(refuse_unverified, Prefetch(_residency_columns, _residency_params, _remember_residency))
 
 
 def set_required(process, required: bool, actor: User) -> None:

@@ -7,12 +7,12 @@ from datetime import datetime
 from flask import has_request_context, request
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.contributions.models import Contribution
-from app.contributions.services import ContributionRefused, add_guard
+from app.contributions.services import ContributionRefused, Prefetch, add_guard
 from app.core import audit
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
@@ -25,7 +25,7 @@ from app.moderation.services.common import BlockRefused
 from app.municipalities.models import Municipality
 
 
-def _in_force(now: datetime) -> ColumnElement[bool]:
+def _in_force(now: datetime | ColumnElement) -> ColumnElement[bool]:
     return and_(Block.lifted_at.is_(None), or_(Block.until.is_(None), Block.until > now))
 
 
@@ -95,7 +95,33 @@ def refuse_blocked_authors(author: User, process) -> None:
         raise ContributionRefused(block_message(block, process.municipality.name))
 
 
-add_guard(refuse_blocked_authors)
+def _block_columns() -> list[ColumnElement]:
+    """Whether a block is in force, answered inside a statement the write runs anyway."""
+    return [
+        exists().where(
+            Block.municipality_id == bindparam("guard_block_municipality"),
+            Block.user_id == bindparam("guard_block_user"),
+            _in_force(bindparam("guard_block_now", type_=Block.until.type)),
+        )
+    ]
+
+
+def _block_params(author: User, process) -> dict[str, object]:
+    return {
+        "guard_block_municipality": process.municipality_id,
+        "guard_block_user": author.id,
+        "guard_block_now": utcnow(),
+    }
+
+
+def _remember_blocks(author: User, process, values) -> None:
+    """No block: nothing to ask again this request. A block: the guard loads it for its message."""
+    seen = _request_blocks()
+    if seen is not None and not values[0]:
+        seen[(process.municipality_id, author.id)] = None
+
+
+add_guard(refuse_blocked_authors, Prefetch(_block_columns, _block_params, _remember_blocks))
 
 
 def block(
