@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, abort, g
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.routing import BaseConverter
 
 from app.core.permissions import can
@@ -54,9 +54,13 @@ def init_tenancy(app: Flask) -> None:
     app.url_map.converters["tenant"] = TenantSlugConverter
 
 
+# Every tenant request runs it: built once, the slug comes as a parameter.
+_BY_SLUG = select(Municipality).where(Municipality.slug == bindparam("slug"))
+
+
 def load_municipality(slug: str) -> Municipality:
     """The municipality for ``slug`` that the current user may see; 404 otherwise."""
-    municipality = db.session.scalar(select(Municipality).where(Municipality.slug == slug))
+    municipality = db.session.scalar(_BY_SLUG, {"slug": slug})
     if municipality is None or not can("municipality.view", municipality):
         abort(404)
     return municipality

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, Select, String, and_, bindparam, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.accounts.models import User
 from app.contributions import services as contributions
@@ -153,11 +153,23 @@ def get_process(municipality: Municipality, process_id: int) -> Process | None:
     )
 
 
+# Every page of a process runs it: built once, slug and municipality come as parameters. Phases and
+# formats (every format's page asks the phase gate and the formats) come in the same statement: a
+# handful of rows (phases times formats) instead of three round trips.
+_BY_SLUG = (
+    select(Process)
+    .where(
+        Process.slug == bindparam("slug"), Process.municipality_id == bindparam("municipality_id")
+    )
+    .options(joinedload(Process.phases), joinedload(Process.format_rows))
+)
+
+
 def get_process_by_slug(municipality: Municipality, slug: str) -> Process | None:
-    return db.session.scalar(
-        select(Process)
-        .where(Process.slug == slug, Process.municipality_id == municipality.id)
-        .options(selectinload(Process.phases), selectinload(Process.format_rows))
+    return (
+        db.session.execute(_BY_SLUG, {"slug": slug, "municipality_id": municipality.id})
+        .unique()
+        .scalar_one_or_none()
     )
 
 
