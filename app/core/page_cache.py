@@ -41,11 +41,11 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from http.cookies import CookieError, SimpleCookie
 
 from flask import Flask, Response, current_app, g, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.http import parse_cookie
 
 log = logging.getLogger("trialog.page_cache")
 
@@ -257,13 +257,10 @@ class PageCacheMiddleware:
         language = self.default_language
         header = environ.get("HTTP_COOKIE")
         if header:
-            try:
-                cookies = SimpleCookie(header)
-            except CookieError:
-                return None
+            cookies = parse_cookie(header)  # as Flask reads them
             if set(cookies) - {self.cookie_name}:
                 return None  # a remember cookie, a survey's browser cookie, …
-            data = self._session(cookies[self.cookie_name].value) if cookies else {}
+            data = self._session(cookies[self.cookie_name]) if cookies else {}
             if data is None or set(data) - SAFE_SESSION_KEYS:
                 return None
             if data.get("lang") in self.languages:
