@@ -14,8 +14,7 @@ from enum import StrEnum
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app.accounts.models import User
@@ -26,6 +25,7 @@ from app.contributions import services as contributions
 from app.contributions.models import Contribution, Thread, Visibility
 from app.core import audit
 from app.core.enums import LabelledEnum
+from app.core.pagination import Page
 from app.core.roles import ANSWER_ROLES
 from app.core.sanitize import clean_plain, plain_text, render_markdown
 from app.core.time import utcnow
@@ -178,10 +178,11 @@ def is_answerable(comment: Comment) -> bool:
 
 
 def get_thread(municipality: Municipality, thread_id: int) -> Thread | None:
-    """A thread of this municipality only; ids of another municipality find nothing."""
-    return db.session.scalar(
-        select(Thread).where(Thread.id == thread_id, Thread.municipality_id == municipality.id)
-    )
+    """A thread of this municipality only; ids of another municipality find nothing.
+
+    From the session's identity map when the page has loaded it already (a proposal's page has)."""
+    thread = db.session.get(Thread, thread_id)
+    return thread if thread is not None and thread.municipality_id == municipality.id else None
 
 
 def process_of(thread: Thread) -> Process:
@@ -458,8 +459,10 @@ def _present(contribution, user_id: int | None):
     )
 
 
-def _listed_top_level(thread_id: int, user_id: int | None):
-    """Top-level comments of a thread that appear: present ones, and placeholders above replies."""
+def _listed_top_level(thread_id, user_id):
+    """Top-level comments of a thread that appear: present ones, and placeholders above replies.
+
+    ``thread_id`` and ``user_id`` are values or bound parameters (``_statements``)."""
     reply = aliased(Comment)
     reply_contribution = aliased(Contribution)
     has_present_reply = exists(
@@ -508,7 +511,7 @@ class Node:
 class ThreadPage:
     thread: Thread
     sort: Sort
-    page: Pagination
+    page: Page
     nodes: list[Node]
 
     def all_nodes(self) -> list[Node]:
@@ -526,42 +529,97 @@ def _user_id(user) -> int | None:
     return user.id if _is_authenticated(user) else None
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """The statements of a thread page for one kind of reader, built once: thread, reader and
+    comment ids are bound parameters (building them anew cost more CPU than running them)."""
+
+    pages: dict[Sort, Select]
+    count: Select
+    replies: Select
+    reactions: Select
+
+
+_STATEMENTS: dict[bool, _Statements] = {}
+
+
+def _statements(reader: bool) -> _Statements:
+    built = _STATEMENTS.get(reader)
+    if built is None:
+        user_id = bindparam("user_id", type_=Integer) if reader else None
+        listed = _listed_top_level(bindparam("thread_id", type_=Integer), user_id)
+        built = _STATEMENTS[reader] = _Statements(
+            pages={
+                sort: listed.options(
+                    contains_eager(Comment.contribution).joinedload(Contribution.author)
+                ).order_by(*order)
+                for sort, order in _ORDER.items()
+            },
+            count=listed.with_only_columns(func.count(Comment.id)),
+            replies=select(Comment)
+            .where(Comment.root_id.in_(bindparam("root_ids", expanding=True)))
+            .options(joinedload(Comment.contribution).joinedload(Contribution.author))
+            .order_by(Comment.id),
+            reactions=select(CommentReaction.comment_id, CommentReaction.value).where(
+                CommentReaction.user_id == bindparam("user_id", type_=Integer),
+                CommentReaction.comment_id.in_(bindparam("comment_ids", expanding=True)),
+            ),
+        )
+    return built
+
+
+class _CommentsPage(Page):
+    """A page of top-level comments that counts them, when it must, without a subquery."""
+
+    def _query_count(self) -> int:
+        if not self._more and (self.items or self.page == 1):
+            return self._query_offset + len(self.items)
+        session = self._query_args["session"]
+        return session.scalar(self._query_args["count_statement"], self._query_args["params"])
+
+    def _query_items(self) -> list[Comment]:
+        session = self._query_args["session"]
+        statement = self._query_args["select"].limit(self.per_page + 1).offset(self._query_offset)
+        rows = list(session.scalars(statement, self._query_args["params"]).unique())
+        self._more = len(rows) > self.per_page
+        return rows[: self.per_page]
+
+
 def load_thread_page(
     thread: Thread, user, sort: Sort = Sort.OLDEST, page: int = 1, per_page: int = PER_PAGE
 ) -> ThreadPage:
     """One page of top-level comments with all their replies, arranged for display.
 
     A constant number of queries, however many comments the page shows: the page of top-level
-    comments (with count), all their replies, and the reader's reactions, each with contributions
-    and authors joined in.
+    comments (counted only when the page cannot tell the total), all their replies, and the
+    reader's reactions, each with contributions and authors joined in.
     """
     user_id = _user_id(user)
-    statement = (
-        _listed_top_level(thread.id, user_id)
-        .options(contains_eager(Comment.contribution).joinedload(Contribution.author))
-        .order_by(*_ORDER[sort])
+    statements = _statements(user_id is not None)
+    params = {"thread_id": thread.id, "user_id": user_id}
+    pagination = _CommentsPage(
+        select=statements.pages[sort],
+        count_statement=statements.count,
+        params=params,
+        session=db.session(),
+        page=page,
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
     )
-    pagination = db.paginate(statement, page=page, per_page=per_page, error_out=False)
     tops: list[Comment] = list(pagination.items)
     if not tops:
         return ThreadPage(thread, sort, pagination, [])
     replies = list(
-        db.session.scalars(
-            select(Comment)
-            .where(Comment.root_id.in_([c.id for c in tops]))
-            .options(joinedload(Comment.contribution).joinedload(Contribution.author))
-            .order_by(Comment.id)
-        )
+        db.session.scalars(statements.replies, {"root_ids": [c.id for c in tops]}).unique()
     )
     everything = tops + replies
     mine: dict[int, Reaction] = {}
     if user_id is not None:
         mine = dict(
             db.session.execute(
-                select(CommentReaction.comment_id, CommentReaction.value).where(
-                    CommentReaction.user_id == user_id,
-                    CommentReaction.comment_id.in_([c.id for c in everything]),
-                )
+                statements.reactions,
+                {"user_id": user_id, "comment_ids": [c.id for c in everything]},
             ).all()
         )
     return ThreadPage(thread, sort, pagination, arrange(tops, replies, user_id, mine))

@@ -1,0 +1,67 @@
+"""The proposal page costs the same SQL statements however many comments it shows, for a
+logged-in reader (who has reactions, and buttons decided per comment) as for a visitor."""
+
+from __future__ import annotations
+
+import proposals_support
+import pytest
+from comments_support import write_comment
+from proposals_support import Town, create_proposal
+
+from app.comments.models import Comment, Reaction
+from app.extensions import db
+from app.proposals.models import Proposal
+
+town = proposals_support.town  # the fixture
+
+
+def _comment_on(app, town: Town, proposal_id: int, tops: int) -> None:
+    """``tops`` top-level comments, each with a reply, a reply to that and a deep one; the
+    citizen reacts to some (their reactions are loaded for the page)."""
+    with app.app_context():
+        thread_id = db.session.get(Proposal, proposal_id).thread_id
+    writers = [town.users[name] for name in ("citizen", "staff", "council", "facilitator")]
+    for i in range(tops):
+        parent = write_comment(app, writers[i % 4], town.process, f"Oben {i}", thread_id=thread_id)
+        top = parent
+        for depth in range(1, 5):
+            parent = write_comment(
+                app, writers[(i + depth) % 4], town.process, f"Tiefe {depth}", parent, thread_id
+            )
+        with app.app_context():
+            from app.accounts.models import User
+            from app.comments import services
+
+            reader = db.session.get(User, town.users["citizen"].id)
+            for comment_id, value in ((top, Reaction.AGREE), (parent, Reaction.DISAGREE)):
+                comment = db.session.get(Comment, comment_id)
+                if comment.contribution.author_id != reader.id:
+                    services.set_reaction(reader, comment, value)
+            db.session.commit()
+
+
+@pytest.mark.parametrize("reader", ["citizen", "staff", None])
+def test_the_proposal_page_costs_the_same_statements_with_many_comments(
+    app, client, login, count_queries, town: Town, reader
+):
+    if reader:
+        login(client, town.users[reader])
+    proposal_id = create_proposal(app, town.process, town.users["citizen"], xss=False)
+    url = town.url(proposal_id)
+
+    def measure(query: str = "") -> int:
+        client.get(url + query)  # warm-up
+        with count_queries() as counted:
+            response = client.get(url + query)
+        assert response.status_code == 200
+        return counted.count
+
+    _comment_on(app, town, proposal_id, 2)
+    few = [measure(), measure("?comments_sort=agreed")]
+    _comment_on(app, town, proposal_id, 12)  # a full first page (10 top-level) and a second one
+    many = [measure(), measure("?comments_sort=agreed"), measure("?comments_page=2")]
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('class="comment level-') == 10 * 5  # ten top-level comments, four replies
+    # one statement more on a full page with more behind it: only then are the comments counted
+    # (the last page knows the total from its own rows)
+    assert many == [few[0] + 1, few[1] + 1, few[0]], (few, many)
