@@ -153,6 +153,10 @@ class Config:
     LANGUAGES = {"de": "Deutsch", "en": "English"}
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # While the shared store does not answer, limits are counted in each worker's memory instead
+    # of failing the request: a Redis outage must not take logins and participation down with it.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Per-account throttles on every act of participation (``app.core.ratelimit.write_limited``),
     # in Flask-Limiter's notation; ``RATE_LIMIT_<ACTION>`` overrides one, e.g. RATE_LIMIT_COMMENT.
     WRITE_RATE_LIMITS = {
