@@ -26,9 +26,12 @@ def init_app(app: Flask) -> None:
     from app.comments import policies as _policies  # noqa: F401  registers rules
     from app.comments import registry as _registry  # noqa: F401  format, kind, thread owner
     from app.comments.demo import seed_comments
+    from app.comments.fragments import cached_card
     from app.comments.views import bp, comment_links, render_thread
     from app.demo import SEED_COMMENTS, register_demo_seeder
 
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(comment_thread=render_thread, comment_links=comment_links)
+    app.jinja_env.globals.update(
+        comment_thread=render_thread, comment_links=comment_links, cached_comment_card=cached_card
+    )
     register_demo_seeder(seed_comments, order=SEED_COMMENTS)
