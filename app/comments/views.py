@@ -112,23 +112,6 @@ def _comment_url(comment: Comment, user) -> str:
     return f"{url}#comment-{comment.id}"
 
 
-# An id no row has, standing for the id while an address is built once (``_per_id``).
-_ANY_ID = 918_273_645_546_372_819
-
-
-def _per_id(endpoint: str, name: str) -> Callable[[int], str]:
-    """``url_for(endpoint, **{name: id})`` for any id, built once: the address with the id put in.
-
-    The same address ``url_for`` gives (an integer converter writes the id as it is), without
-    building it anew for every comment of a page.
-    """
-    built = url_for(endpoint, **{name: _ANY_ID})
-    head, found, tail = built.partition(str(_ANY_ID))
-    if not found or str(_ANY_ID) in tail:  # not a plain path segment: build each address
-        return lambda ident: url_for(endpoint, **{name: ident})
-    return lambda ident: f"{head}{ident}{tail}"
-
-
 @dataclass(frozen=True)
 class CommentLinks:
     """The addresses of what one does with a comment, by its id (the report form by its
@@ -148,13 +131,13 @@ def comment_links() -> CommentLinks:
 
     def build() -> CommentLinks:
         return CommentLinks(
-            permalink=_per_id("comments.permalink", "comment_id"),
-            reply=_per_id("comments.reply", "comment_id"),
-            edit=_per_id("comments.edit", "comment_id"),
-            delete=_per_id("comments.delete", "comment_id"),
-            react=_per_id("comments.react", "comment_id"),
-            official=_per_id("comments.official", "comment_id"),
-            report=_per_id("moderation.report", "contribution_id")
+            permalink=request_cache.url_for_ids("comments.permalink", "comment_id"),
+            reply=request_cache.url_for_ids("comments.reply", "comment_id"),
+            edit=request_cache.url_for_ids("comments.edit", "comment_id"),
+            delete=request_cache.url_for_ids("comments.delete", "comment_id"),
+            react=request_cache.url_for_ids("comments.react", "comment_id"),
+            official=request_cache.url_for_ids("comments.official", "comment_id"),
+            report=request_cache.url_for_ids("moderation.report", "contribution_id")
             if "moderation.report" in current_app.view_functions
             else None,
         )

@@ -81,6 +81,30 @@ def memo_in_time(
     return value
 
 
+# An id no row has: it stands for the id while ``url_for_ids`` builds an address once.
+_ANY_ID = 918_273_645_546_372_819
+
+
+def url_for_ids(endpoint: str, name: str, **values) -> Callable[[int], str]:
+    """``url_for(endpoint, **{name: id}, **values)`` for any id, built once per request.
+
+    A list links dozens of rows to the same endpoint; werkzeug builds each address anew (about
+    10 µs). This builds one with a stand-in id and puts each id in its place: the same address,
+    since an integer converter writes the id as it is. Where the id is not a plain part of the
+    path, every address is built by ``url_for`` as before.
+    """
+    from flask import url_for
+
+    def build() -> Callable[[int], str]:
+        built = url_for(endpoint, **{name: _ANY_ID}, **values)
+        head, found, tail = built.partition(str(_ANY_ID))
+        if not found or str(_ANY_ID) in tail:
+            return lambda ident: url_for(endpoint, **{name: ident}, **values)
+        return lambda ident: f"{head}{ident}{tail}"
+
+    return pure_memo(("url_for_ids", endpoint, name, tuple(sorted(values.items()))), build)
+
+
 def row_key(row) -> tuple | None:
     """The part of a key that names a database row: only rows loaded in the session (a
     transient object may share its id with another one), else None (do not remember)."""

@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from app.contributions.models import Visibility
 from app.contributions.services import participation_refusal
+from app.core import request_cache
 from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate, requested_page
@@ -205,6 +206,9 @@ def index(process_slug: str):
         map_view=filters.located,
         map_center=_map_center(process) if filters.located and map_tiles() else None,
         supported_ids=services.supported_ids(current_user, [p.id for p in page.items]),
+        proposal_url=request_cache.url_for_ids(
+            "proposals.show", "proposal_id", process_slug=process.slug
+        ),
         gate=processes.contribution_gate(process, current_user, now),
         record=promise.answer_record(process, now),
         now=now,
