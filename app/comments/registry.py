@@ -104,6 +104,7 @@ register_format(
         _placeholder.description if _placeholder else "",
         url=_discussion_url,
         count=services.process_comment_counts,
+        count_query=services.process_comment_counts_statement,
     )
 )
 register_kind(

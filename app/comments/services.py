@@ -236,16 +236,21 @@ def thread_for_process(process: Process) -> Thread:
     return thread
 
 
+def process_comment_counts_statement(process_ids: list[int]) -> Select:
+    """Kept comment counts of the processes' own discussions: ``(process_id, n)`` rows."""
+    return (
+        select(ProcessThread.process_id, Thread.comment_count)
+        .join(Thread, Thread.id == ProcessThread.thread_id)
+        .where(ProcessThread.process_id.in_(process_ids))
+    )
+
+
 def process_comment_counts(process_ids) -> dict[int, int]:
     """Kept comment counts of the processes' own discussions, for all given ids in one query."""
     ids = list(process_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(ProcessThread.process_id, Thread.comment_count)
-        .join(Thread, Thread.id == ProcessThread.thread_id)
-        .where(ProcessThread.process_id.in_(ids))
-    )
+    rows = db.session.execute(process_comment_counts_statement(ids))
     return {process_id: count for process_id, count in rows}
 
 

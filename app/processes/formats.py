@@ -17,12 +17,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, String, cast, literal, select, union_all
+
+from app.extensions import db
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
+
     from app.processes.models import Process
 
 UrlBuilder = Callable[["Process"], str]
 Counter = Callable[[Iterable[int]], dict[int, int]]
+CountQuery = Callable[[list[int]], "Select"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,9 @@ class Format:
     description: Any = ""
     url: UrlBuilder | None = None  # the format's page for a process; None: no page yet
     count: Counter | None = None  # contributions per process id, for all given ids in one query
+    # The same figures as a statement of ``(process_id, n)`` rows, so that a page asks every
+    # format in one round trip (``counts``); a format without one is asked through ``count``.
+    count_query: CountQuery | None = None
 
     @property
     def has_page(self) -> bool:
@@ -56,6 +65,30 @@ def all_formats() -> list[Format]:
 
 def get_format(key: str) -> Format | None:
     return _FORMATS.get(key)
+
+
+def counts(keys: Iterable[str], process_ids: Iterable[int]) -> dict[str, dict[int, int]]:
+    """What each format of ``keys`` counts per process: the formats with a ``count_query`` in one
+    ``UNION ALL`` statement, the others through their ``count``; formats that count nothing are
+    left out."""
+    ids = list(process_ids)
+    found: dict[str, dict[int, int]] = {}
+    parts = []
+    for key in keys:
+        fmt = _FORMATS.get(key)
+        if fmt is None:
+            continue
+        if fmt.count_query is not None:
+            found[key] = {}
+            rows = fmt.count_query(ids).subquery()
+            process_id, n = list(rows.c)[:2]
+            parts.append(select(literal(key, String), process_id, cast(n, Integer)))
+        elif fmt.count is not None:
+            found[key] = fmt.count(ids) if ids else {}
+    if parts and ids:
+        for key, process_id, n in db.session.execute(union_all(*parts)):
+            found[key][process_id] = n or 0
+    return found
 
 
 def format_choices() -> list:

@@ -45,13 +45,15 @@ def _managed_phase(process: Process, phase_id: int) -> Phase:
 
 
 def _format_links(process: Process) -> list[dict]:
-    """The formats switched on for ``process``: label, page address (if built yet) and count."""
+    """The formats switched on for ``process``: label, page address (if built yet) and count
+    (every format's count in one round trip where the formats allow it)."""
     links = []
     switched_on = set(process.format_keys)
+    counted = formats.counts(switched_on, [process.id])
     for fmt in formats.all_formats():
         if fmt.key not in switched_on:
             continue
-        count = fmt.count([process.id]).get(process.id, 0) if fmt.count else None
+        count = counted[fmt.key].get(process.id, 0) if fmt.key in counted else None
         links.append(
             {
                 "format": fmt,

@@ -26,7 +26,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import String, case, cast, delete, event, func, insert, inspect, select, update
+from sqlalchemy import (
+    Select,
+    String,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -271,14 +283,19 @@ def kept_total(process_id: int, status: str = "", group: str = "") -> int:
     return int(db.session.scalar(query) or 0)
 
 
+def totals_statement(process_ids: list[int]) -> Select:
+    """Listed proposals per process from the kept counts: ``(process_id, n)`` rows."""
+    return (
+        select(ProposalCount.process_id, func.sum(ProposalCount.n))
+        .where(ProposalCount.process_id.in_(process_ids))
+        .group_by(ProposalCount.process_id)
+    )
+
+
 def totals_per_process(process_ids: Iterable[int]) -> dict[int, int]:
     """Listed proposals per process, for all given processes in one query."""
     ids = list(process_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(ProposalCount.process_id, func.sum(ProposalCount.n))
-        .where(ProposalCount.process_id.in_(ids))
-        .group_by(ProposalCount.process_id)
-    )
+    rows = db.session.execute(totals_statement(ids))
     return {process_id: int(n) for process_id, n in rows if n}

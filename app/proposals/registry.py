@@ -20,6 +20,7 @@ from app.extensions import db
 from app.municipalities.models import Municipality
 from app.processes.formats import Format, get_format, register_format
 from app.processes.models import Process
+from app.proposals import counts as kept_counts
 from app.proposals import policies, services
 from app.proposals import signals as proposal_signals
 from app.proposals.models import Proposal, ProposalStatement
@@ -139,6 +140,7 @@ register_format(
         _placeholder.description if _placeholder else "",
         url=_list_url,
         count=services.count_per_process,
+        count_query=kept_counts.totals_statement,
     )
 )
 register_kind(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from app.contributions import kinds
 from app.extensions import db
@@ -25,17 +25,23 @@ def _surveys_url(process: Process) -> str:
     return url_for("surveys.index", slug=process.municipality.slug, process_slug=process.slug)
 
 
+def _surveys_per_process(process_ids: list[int]) -> Select:
+    """Published surveys per process: ``(process_id, n)`` rows."""
+    return (
+        select(Survey.process_id, func.count(Survey.id))
+        .where(Survey.process_id.in_(process_ids), Survey.state == SurveyState.PUBLISHED)
+        .group_by(Survey.process_id)
+    )
+
+
 def _count_surveys(process_ids) -> dict[int, int]:
     """Published surveys per process, for all given processes in one query."""
     ids = list(process_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(Survey.process_id, func.count(Survey.id))
-        .where(Survey.process_id.in_(ids), Survey.state == SurveyState.PUBLISHED)
-        .group_by(Survey.process_id)
-    )
-    return {process_id: count for process_id, count in rows}
+    return {
+        process_id: count for process_id, count in db.session.execute(_surveys_per_process(ids))
+    }
 
 
 def _describe_answers(contribution_ids) -> dict[int, kinds.Shown]:
@@ -82,6 +88,7 @@ formats.register_format(
         _l("Participants answer a questionnaire."),
         url=_surveys_url,
         count=_count_surveys,
+        count_query=_surveys_per_process,
     )
 )
 kinds.register_kind(

@@ -195,6 +195,49 @@ def test_the_three_known_formats_are_registered():
     assert {"proposals", "surveys", "comments"} <= {f.key for f in formats.all_formats()}
 
 
+def test_the_process_page_asks_every_format_for_its_count_in_one_statement(
+    app, client, make_municipality, make_process, test_formats
+):
+    town = make_municipality(xss=False)
+    keys = ("proposals", "surveys", "comments", "built")
+    process = make_process(town, xss=False, formats=keys)
+    statements = _statements(app, client, _url(town, process))
+    counting = [s for s in statements if "proposal_counts" in s or "FROM surveys" in s]
+    assert len(counting) == 1 and "UNION ALL" in counting[0]
+    assert not [s for s in statements if "process_threads" in s and s not in counting]
+    page = client.get(_url(town, process)).get_data(as_text=True)
+    assert page.count('<span class="count">(0)</span>') == 3  # nothing written yet
+    assert '<span class="count">(7)</span>' in page  # a format without a statement still counts
+
+
+def test_format_counts_in_one_statement_match_each_formats_own_count(
+    app, make_municipality, make_process, make_member
+):
+    from app.comments import services as comments
+    from app.processes import formats
+    from app.processes.models import Process
+
+    town = make_municipality(xss=False)
+    counted = make_process(town, xss=False, formats=("proposals", "surveys", "comments"))
+    empty = make_process(town, xss=False, formats=("proposals", "surveys", "comments"))
+    author = make_member(town, Role.CITIZEN)
+    with app.test_request_context():
+        from app.accounts.models import User
+
+        process = db.session.get(Process, counted.id)
+        writer = db.session.get(User, author.id)
+        comments.post_comment(writer, comments.thread_for_process(process), process, "Kommentar")
+        db.session.commit()
+        ids = [counted.id, empty.id]
+        keys = ["proposals", "surveys", "comments"]
+        together = formats.counts(keys, ids)
+        each = {key: formats.get_format(key).count(ids) for key in keys}
+        for key in keys:
+            for process_id in ids:
+                assert together[key].get(process_id, 0) == each[key].get(process_id, 0)
+        assert together["comments"][counted.id] == 1
+
+
 def test_xss_payloads_in_every_field_never_come_back(
     client, login, make_municipality, make_member, make_process
 ):
