@@ -272,8 +272,15 @@ class Sessions:
     def login(self, user_id: int) -> tuple[str, str]:
         """(Cookie header value, form CSRF token) of a fresh session of ``user_id``."""
         raw = secrets.token_hex(20)
+        now = time.time()  # a login of now, as a browser's is: not renewed on every request
         cookie = self.serializer.dumps(
-            {"_user_id": f"{user_id}:1", "_fresh": True, "csrf_token": raw}
+            {
+                "_user_id": f"{user_id}:1",
+                "_fresh": True,
+                "csrf_token": raw,
+                "_login_at": now,
+                "_seen_at": now,
+            }
         )
         return f"session={cookie}", self.csrf.dumps(raw)
 
