@@ -361,7 +361,12 @@ def _watch(engine: Engine, bump: Callable[[], None]) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def _wrote(conn, cursor, statement, _parameters, context, _executemany) -> None:
-        if not _DML.match(statement) or cursor.rowcount == 0 or _table(context) in PRIVATE_TABLES:
+        compiled_dml = context is not None and (
+            context.isinsert or context.isupdate or context.isdelete  # also behind a WITH
+        )
+        if not (compiled_dml or _DML.match(statement)):
+            return
+        if cursor.rowcount == 0 or _table(context) in PRIVATE_TABLES:
             return
         conn.info[_WROTE] = True
 

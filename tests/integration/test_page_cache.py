@@ -319,3 +319,24 @@ def test_forms_make_their_csrf_token_only_when_shown(app, make_process, town):
         assert answered.status_code == 422  # the token was good: the form says what is wrong
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_write_behind_a_with_moves_the_generation(cached_app, town):
+    """A data-modifying statement written as a CTE (``WITH … UPDATE``) counts as a write."""
+    from sqlalchemy import literal
+
+    from app.extensions import db
+    from app.municipalities.models import Municipality
+
+    store = cached_app.extensions["page_cache"]
+    with cached_app.app_context():
+        before = store.generation()
+        chosen = select(literal(town.id).label("id")).cte("chosen")
+        db.session.execute(
+            update(Municipality)
+            .where(Municipality.id == chosen.c.id)
+            .values(contact="Am Markt 2")
+            .add_cte(chosen)
+        )
+        db.session.commit()
+        assert store.generation() == before + 1
