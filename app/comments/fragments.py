@@ -65,14 +65,14 @@ CARDS = _Cards(MAX_CARDS)
 
 
 def _reader_context() -> tuple:
-    """What every card of this request shares: language, time zone, municipality (addresses)."""
+    """What every card of this request shares: language, time zone, the municipality's address."""
 
     def build() -> tuple:
         municipality = g.get("municipality")
         return (
             str(get_locale()),
             str(get_timezone()),
-            municipality.id if municipality is not None else None,
+            municipality.slug if municipality is not None else None,
         )
 
     return request_cache.pure_memo(("comment_card_context",), build)

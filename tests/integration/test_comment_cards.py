@@ -180,3 +180,16 @@ def test_a_key_that_misses_a_value_fails_instead_of_showing_an_old_card(
     _edit(app, comment_id)
     with pytest.raises(AssertionError, match="card_key"):
         client.get(town.thread_url())
+
+
+def test_a_new_address_of_the_municipality_renders_the_cards_again(app, login, town):
+    from app.municipalities.models import Municipality
+
+    comment_id = write_comment(app, town.users["staff"], town.process, "Adresse")
+    client = login(app.test_client(), town.users["citizen"])
+    assert f"/{town.municipality.slug}/comments/{comment_id}/reply" in _page(client, town)
+    with app.app_context():
+        db.session.get(Municipality, town.municipality.id).slug = "neu-benannt"
+        db.session.commit()
+    town.municipality.slug = "neu-benannt"
+    assert f"/neu-benannt/comments/{comment_id}/reply" in _page(client, town)
