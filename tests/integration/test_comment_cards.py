@@ -1,7 +1,7 @@
 """Kept comment cards (``app.comments.fragments``): reused while nothing they show changed, never
 outdated, never with another reader's CSRF token.
 
-The tests run with ``COMMENT_CARD_CHECK`` on (``app.testing``): every reused card is compared with
+The tests run with ``FRAGMENT_CHECK`` on (``app.testing``): every reused card is compared with
 a fresh rendering, so a change the key misses fails the request instead of showing an old card.
 """
 
@@ -112,7 +112,7 @@ def test_a_kept_card_is_rendered_again_when_what_it_shows_changes(app, login, to
     assert _page(client, town) == before  # the second rendering reused the cards
     apply, shown = CHANGES[change]
     apply(app, town, comment_id)
-    after = _page(client, town)  # with COMMENT_CARD_CHECK: fails if an outdated card came back
+    after = _page(client, town)  # with FRAGMENT_CHECK: fails if an outdated card came back
     assert after != before
     if shown:
         assert shown in after
@@ -129,7 +129,7 @@ def test_cards_are_kept_and_reused(app, client, login, town, monkeypatch):
         return original(node, lambda *args: rendered.append(1) or render(*args), viewer_id)
 
     monkeypatch.setitem(app.jinja_env.globals, "cached_comment_card", counting)
-    monkeypatch.setitem(app.config, "COMMENT_CARD_CHECK", False)
+    monkeypatch.setitem(app.config, "FRAGMENT_CHECK", False)
     first = _page(client, town)
     assert len(rendered) == 3
     assert _page(client, town) == first
@@ -178,7 +178,7 @@ def test_a_key_that_misses_a_value_fails_instead_of_showing_an_old_card(
     monkeypatch.setattr(fragments, "card_key", lambda node, viewer_id: ("always the same",))
     _page(client, town)
     _edit(app, comment_id)
-    with pytest.raises(AssertionError, match="card_key"):
+    with pytest.raises(AssertionError, match="missing from its key"):
         client.get(town.thread_url())
 
 
