@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from app.contributions.models import Visibility
 from app.contributions.services import participation_refusal
-from app.core import request_cache
+from app.core import fragments, request_cache
 from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate, requested_page
@@ -233,6 +233,46 @@ def similar(process_slug: str):
             for p in found
         ]
     )
+
+
+# The upper parts of the list's cards (``card_head`` in ``proposals/_macros.html``), kept per worker.
+CARDS = fragments.Store(2000)
+
+
+def card_key(proposal: Proposal) -> tuple | None:
+    """Every value the upper part of a proposal's card shows, or None: not to be kept.
+
+    Whatever ``card_head`` reads must be here; the tests render every reused card again and
+    compare (``app.core.fragments``)."""
+    contribution = proposal.contribution
+    if contribution.channel and contribution.channel != "online":
+        return None  # the on-site origin line reads its event
+    author = contribution.author
+    category = proposal.category
+    return (
+        proposal.id,
+        fragments.reader_context(),
+        proposal.process.slug,
+        proposal.withdrawn_at is not None,
+        proposal.status,
+        proposal.merged_into_id,
+        category.name if category is not None else None,
+        proposal.title,
+        proposal.description_text,
+        proposal.address,
+        proposal.latitude,
+        proposal.longitude,
+        author.public_name if author is not None else None,
+        contribution.author_group,
+        contribution.created_at,
+        contribution.edited_at is not None,
+    )
+
+
+@bp.app_template_global("cached_proposal_card")
+def cached_card(proposal: Proposal, render, proposal_url) -> Markup:
+    """The upper part of ``proposal``'s card: kept, or ``render(proposal, proposal_url)``."""
+    return fragments.kept(CARDS, card_key(proposal), lambda: render(proposal, proposal_url))
 
 
 # --- one proposal -------------------------------------------------------------------------------
