@@ -125,14 +125,23 @@ def closed_threads(thread_ids: Iterable[int]) -> dict[int, str]:
     return found
 
 
-def closed_reason(thread_id: int) -> str | None:
+def closed_reason(thread_id: int, kind: str | None = None) -> str | None:
     """Why nobody may write in ``thread_id`` any more (its owner says so), or None while open.
 
     A thread page asks this for every comment's reply and reaction buttons; a reading request
-    keeps the answer per thread (``app.core.request_cache``).
+    keeps the answer per thread (``app.core.request_cache``). ``kind``: the owner kind the caller
+    knows the thread belongs to (the page that shows it); then only that owner is asked, and a
+    kind that closes no threads asks nobody.
     """
     if not _CLOSED:
         return None
-    return request_cache.memo(
-        ("thread_closed", thread_id), lambda: closed_threads([thread_id]).get(thread_id)
-    )
+    if kind is not None and kind not in _OWNERS:
+        raise ValueError(f"no thread owner {kind!r} is registered")
+
+    def ask() -> str | None:
+        if kind is None:
+            return closed_threads([thread_id]).get(thread_id)
+        closed = _CLOSED.get(kind)
+        return closed([thread_id]).get(thread_id) if closed is not None else None
+
+    return request_cache.memo(("thread_closed", thread_id), ask)

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from app.comments import policies, services
 from app.comments.forms import CommentForm, EditForm, OfficialForm, ReactionForm, ReplyForm
 from app.comments.models import Comment, Reaction
+from app.comments.owners import closed_reason as resolve_closed
 from app.comments.owners import resolve_owners
 from app.contributions.models import Thread, Visibility
 from app.contributions.services import ContributionRefused, participation_refusal
@@ -190,10 +191,13 @@ def _thread_context(thread: Thread, process: Process, page_view, *, owner_url: s
     }
 
 
-def render_thread(thread_id: int) -> Markup:
+def render_thread(thread_id: int, owner: str | None = None) -> Markup:
     """The thread section (comments, sorting, pages, the form) for an owner's page.
 
-    The Jinja global ``comment_thread``: a proposal page calls ``{{ comment_thread(thread_id) }}``.
+    The Jinja global ``comment_thread``: a proposal page calls
+    ``{{ comment_thread(thread_id, owner="proposal") }}``. ``owner``: the owner kind the page
+    knows the thread belongs to, so that only this owner is asked whether the thread is closed
+    (without it, every owner that closes threads is asked). Writing asks every owner anyway.
     Renders nothing for a thread the visitor may not read or that belongs to another municipality.
     """
     municipality = g.get("municipality")
@@ -205,6 +209,8 @@ def render_thread(thread_id: int) -> Markup:
     process = services.process_of(thread)
     if not can("process.view", process):
         return Markup("")
+    if owner is not None:
+        resolve_closed(thread.id, owner)  # kept for the request: the write gate asks it next
     page_view = services.load_thread_page(
         thread, current_user, services.Sort.parse(request.args.get(SORT_ARG)), _requested_page()
     )

@@ -65,3 +65,33 @@ def test_the_proposal_page_costs_the_same_statements_with_many_comments(
     # one statement more on a full page with more behind it: only then are the comments counted
     # (the last page knows the total from its own rows)
     assert many == [few[0] + 1, few[1] + 1, few[0]], (few, many)
+
+
+def test_the_proposal_page_asks_no_other_owner_whether_its_thread_is_closed(
+    app, client, login, town: Town
+):
+    """The page knows it shows a proposal's thread: the draft texts, which close superseded
+    versions' threads, are not asked (three statements on every proposal page)."""
+    from sqlalchemy import event
+
+    login(client, town.users["citizen"])
+    proposal_id = create_proposal(app, town.process, town.users["citizen"], xss=False)
+    client.get(town.url(proposal_id))
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        page = client.get(town.url(proposal_id)).get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert 'id="comments"' in page and "comment-form" in page  # the thread, open for writing
+    assert not [s for s in statements if "draft_" in s]
+
+
+def test_an_unknown_owner_kind_is_an_error(app):
+    from app.comments.owners import closed_reason
+
+    with app.test_request_context(), pytest.raises(ValueError):
+        closed_reason(1, "nonexistent")
