@@ -91,7 +91,7 @@ end
 class Scenario:
     name: str
     path: str
-    kind: str = "read"  # read, write, one (one connection), bare
+    kind: str = "read"  # read, rendered (page cache bypassed), write, one (one connection), bare
     cookie: str = ""
     connections: int = CONNECTIONS
     requests_file: str = ""
@@ -479,6 +479,9 @@ def run_wrk(wrk: str, server: Server, scenario: Scenario, duration: int, lua: Pa
 # Municipality-wide search (app/search): a word in about half of all proposals and in one comment
 # of twelve (60,000 and 80,000 matches at scale 1), and one in one proposal of a thousand.
 SEARCH_COMMON_WORD = "Menschen"
+RENDERED_PAGE1 = "list, page 1, rendered"
+RENDERED_SMALL = "list at 1% of the data, page 1, rendered"
+BYPASS_CACHE = "trialog-bench=render"  # any cookie but the session's keeps the page cache out
 SEARCH_TARGET_MS = 300
 
 
@@ -519,6 +522,16 @@ def scenarios(ids: dict, sessions: Sessions, workdir: Path, per_page: int) -> li
             cookie=citizen_cookie,
         ),
         Scenario("list at 1% of the data, page 1", f"{small}/proposals/"),
+        # The cost of rendering, which grows with the data if anything does: a cookie the page
+        # cache does not know makes every request render (as after every write).
+        Scenario(RENDERED_PAGE1, f"{base}/proposals/", "rendered", cookie=BYPASS_CACHE),
+        Scenario(
+            f"list, page {deep:,}, rendered",
+            f"{base}/proposals/?after={ids['deep_token']}",
+            "rendered",
+            cookie=BYPASS_CACHE,
+        ),
+        Scenario(RENDERED_SMALL, f"{small}/proposals/", "rendered", cookie=BYPASS_CACHE),
         Scenario(
             f"support / take back ({len(ids['supporters']):,} people)",
             f"{base}/proposals/",
@@ -615,15 +628,16 @@ def targets(results: list[Result], supports_exact: bool) -> list[tuple[str, bool
             checks.append(
                 (f"{r.name}: p95 ≤ 100 ms, ≥ 15% of bare", ok, f"p95 {r.p95_ms} ms, {r.ratio_to_bare:.1%}")
             )  # fmt: skip
-    page1 = by_name.get("list, page 1 (random order)")
-    small = by_name.get("list at 1% of the data, page 1")
-    deep = next((r for r in results if r.name.startswith("list, page ") and r is not page1), None)
+    # Growth is judged on rendered pages: pages served from the cache cost the same at any size.
+    page1 = by_name.get(RENDERED_PAGE1)
+    small = by_name.get(RENDERED_SMALL)
+    deep = next((r for r in results if r.kind == "rendered" and r.name.startswith("list, page ") and r is not page1), None)  # fmt: skip
     if page1 and small and small.mean_ms:
         ratio = page1.mean_ms / small.mean_ms
-        checks.append(("growth: full list within 1.25x of the 1% list", ratio <= 1.25, f"{ratio:.2f}x"))  # fmt: skip
+        checks.append(("growth: full list within 1.25x of the 1% list (rendered)", ratio <= 1.25, f"{ratio:.2f}x"))  # fmt: skip
     if page1 and deep and page1.mean_ms:
         ratio = deep.mean_ms / page1.mean_ms
-        checks.append((f"{deep.name} within 1.5x of page 1", ratio <= 1.5, f"{ratio:.2f}x"))
+        checks.append((f"{deep.name} within 1.5x of page 1 (rendered)", ratio <= 1.5, f"{ratio:.2f}x"))  # fmt: skip
     write = next((r for r in results if r.kind == "write"), None)
     if write:
         ok = write.rps >= 300 and supports_exact and write.errors == 0
