@@ -23,6 +23,9 @@ When a kept page is right:
 - **Bounded in time.** What depends on the clock alone (a phase that starts at 18:00) is at most
   ``PAGE_CACHE_SECONDS`` late.
 
+The same generation keeps figures that pages of logged-in people would otherwise aggregate on
+every view (``remembered``): computed once per process and generation, in reading requests only.
+
 Where pages and the generation live (``PAGE_CACHE_URL``): ``redis://…`` shares both between every
 worker and the scheduler (production uses the rate limits' Redis by default); each worker also
 keeps the pages it served last in its own memory, so a hit costs one round trip for the generation.
@@ -40,14 +43,19 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 from flask import Flask, Response, current_app, g, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.http import parse_cookie
 
+from app.core import request_cache
+from app.core.request_cache import READING
+
 log = logging.getLogger("trialog.page_cache")
+T = TypeVar("T")
 
 # Session keys an anonymous page never shows: the language (part of the key), the CSRF secret
 # (a page with a token is not kept), Flask-Login's freshness mark of an anonymous session.
@@ -67,6 +75,7 @@ PRIVATE_TABLES = frozenset(
 RETRY_AFTER = 10.0  # seconds without Redis after it failed
 LOCAL_ENTRIES = 512  # pages each process keeps in memory (at most LOCAL_BYTES in all)
 LOCAL_BYTES = 32 * 1024 * 1024
+LOCAL_VALUES = 1024  # figures kept by ``remembered`` in each process
 KEPT_HEADERS = frozenset(
     {
         "content-type",
@@ -125,11 +134,36 @@ class LocalPages:
         self._bytes -= len(self._pages.pop(key)[1])
 
 
+class LocalValues:
+    """Computed values of this process, each kept with the generation it was computed at."""
+
+    def __init__(self, entries: int = LOCAL_VALUES) -> None:
+        self.entries = entries
+        self._values: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[bool, object]:
+        with self._lock:
+            found = self._values.get(key)
+            if found is None or found[0] <= time.monotonic():
+                return False, None
+            self._values.move_to_end(key)
+            return True, found[1]
+
+    def set(self, key: Hashable, value: object, seconds: float) -> None:
+        with self._lock:
+            self._values[key] = (time.monotonic() + seconds, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self.entries:
+                self._values.popitem(last=False)
+
+
 class MemoryStore:
     """Generation and pages in this process: right for one process only."""
 
     def __init__(self) -> None:
         self.pages = LocalPages()
+        self.values = LocalValues()
         self._generation = 0
         self._lock = threading.Lock()
 
@@ -159,6 +193,7 @@ class RedisStore:
         self.redis = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
         self.error = redis.RedisError
         self.pages = LocalPages()
+        self.values = LocalValues()
         self._down_until = 0.0
 
     def _call(self, what: Callable, default=None):
@@ -345,6 +380,33 @@ def _mark(response: Response) -> Response:
     ):
         environ[_KEEP] = True
     return response
+
+
+# --- figures kept until the next write ----------------------------------------------------------
+
+
+def remembered(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this process until the next committed write (the generation) or
+    ``PAGE_CACHE_SECONDS``, whichever comes first.
+
+    For figures that every page view of a logged-in person would otherwise aggregate again (a
+    process's answer-promise record counts every proposal with a deadline). Kept only by reading
+    requests: a request that writes may ask after its change, before its commit moved the
+    generation. Without a page cache, outside requests and in writing requests: computed each time.
+    """
+    if not has_request_context() or request.method not in READING:
+        return compute()
+    store = current_app.extensions.get("page_cache")
+    if store is None:
+        return compute()
+    generation = request_cache.pure_memo(("page_cache.generation",), store.generation)
+    if generation is None:
+        return compute()
+    found, value = store.values.get((generation, key))
+    if not found:
+        value = compute()
+        store.values.set((generation, key), value, current_app.config["PAGE_CACHE_SECONDS"])
+    return value
 
 
 # --- the generation -----------------------------------------------------------------------------

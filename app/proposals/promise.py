@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, case, func, select, text
 
 from app.contributions.models import Contribution, Visibility
+from app.core.page_cache import remembered
 from app.extensions import db
 from app.processes.models import Process
 from app.proposals.models import Proposal
@@ -113,14 +114,23 @@ class Record:
 def answer_record(process: Process, now: datetime) -> Record | None:
     """The promise of ``process`` and how it was kept, or None when it promises nothing.
 
-    Withdrawn proposals count only if they were answered before. Counted over every proposal with
-    a deadline from ``ix_proposals_process_due`` alone, minus the few that are not shown (found
-    through ``ix_contributions_unpublished``): joining every proposal to its contribution for its
-    visibility read the whole process on each page view.
+    Withdrawn proposals count only if they were answered before. Every list, process and proposal
+    page shows it, so it is kept until the next write (``page_cache.remembered``; a deadline that
+    passes meanwhile moves a proposal from pending to overdue at most ``PAGE_CACHE_SECONDS``
+    late).
     """
     promise = promise_for(process)
     if promise is None:
         return None
+    return remembered(
+        ("answer_record", process.id, promise), lambda: _count_record(process, promise, now)
+    )
+
+
+def _count_record(process: Process, promise: Promise, now: datetime) -> Record:
+    """Counted over every proposal with a deadline from ``ix_proposals_process_due`` alone, minus
+    the few that are not shown (found through ``ix_contributions_unpublished``): joining every
+    proposal to its contribution for its visibility read the whole process on each page view."""
     unanswered = and_(Proposal.answered_at.is_(None), Proposal.withdrawn_at.is_(None))
 
     def counted(condition) -> ColumnElement:

@@ -340,3 +340,53 @@ def test_a_write_behind_a_with_moves_the_generation(cached_app, town):
         )
         db.session.commit()
         assert store.generation() == before + 1
+
+
+def test_remembered_figures_last_until_the_next_write(cached_app, app, town):
+    """``remembered`` keeps a computed value per generation for reading requests only."""
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    def ask(application, method="GET"):
+        with application.test_request_context("/", method=method):
+            return page_cache.remembered(("figure", town.id), compute)
+
+    assert ask(cached_app) == ask(cached_app) == 1  # kept
+    _describe(cached_app, town.id, "geändert")
+    assert ask(cached_app) == 2  # a committed write: computed again
+    assert ask(cached_app, "POST") == 3  # a writing request asks afresh and keeps nothing
+    assert ask(cached_app) == 2
+    assert ask(app) == 4 and ask(app) == 5  # without a page cache: every time
+    with cached_app.app_context():
+        assert page_cache.remembered(("figure", town.id), compute) == 6  # outside a request
+
+
+def test_the_promise_record_is_counted_again_after_a_write(cached_app, make_process, town):
+    from app.core.time import utcnow
+    from app.extensions import db
+    from app.processes.models import Process
+    from app.proposals import promise
+    from app.proposals.models import ProposalSettings
+
+    process = make_process(town, slug="markt", formats=("proposals",))
+    with cached_app.app_context():
+        db.session.add(ProposalSettings(process_id=process.id, answer_threshold=1, answer_days=7))
+        db.session.commit()
+
+    def record():
+        with cached_app.test_request_context("/"):
+            return promise.answer_record(db.session.get(Process, process.id), utcnow())
+
+    first = record()
+    assert first is not None and first.promise.days == 7
+    assert record() is first  # kept: the same object
+    with cached_app.app_context():
+        settings = db.session.scalars(
+            select(ProposalSettings).where(ProposalSettings.process_id == process.id)
+        ).one()
+        settings.answer_days = 14
+        db.session.commit()
+    assert record().promise.days == 14
