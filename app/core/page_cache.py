@@ -263,7 +263,6 @@ class PageCacheMiddleware:
     def __init__(self, app: Flask, wsgi_app, store, seconds: float) -> None:
         self.app, self.wsgi_app, self.store, self.seconds = app, wsgi_app, store, seconds
         self.cookie_name = app.config.get("SESSION_COOKIE_NAME", "session")
-        self.remember_name = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
         self.languages = app.config["LANGUAGES"]
         self.default_language = app.config["BABEL_DEFAULT_LOCALE"]
         self._serializer = None
