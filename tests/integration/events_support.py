@@ -1,10 +1,49 @@
-"""The event the route matrix runs against: a limited event of the matrix's published process,
-with a summary in Leichte Sprache so that its page exists."""
+"""What the event tests share: a town with a process and its staff (English pages), the CSRF
+token of a page, and the event the route matrix runs against.
+
+The fixtures are taken over by assignment (``town = events_support.town``), so that pytest finds
+them in the test module."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.get("/lang/en")
+
+
+@pytest.fixture
+def town(make_municipality):
+    return make_municipality(xss=False, slug="musterort")
+
+
+@pytest.fixture
+def other_town(make_municipality):
+    return make_municipality(xss=False, slug="anderort")
+
+
+@pytest.fixture
+def process(town, make_process):
+    return make_process(town, formats=("proposals", "comments"), xss=False)
+
+
+@pytest.fixture
+def staff(town, make_member):
+    from app.core.roles import Role
+
+    return make_member(town, Role.STAFF, xss=False)
+
+
+def csrf_of(html: str) -> str:
+    """The page's CSRF token, or "" (the test configuration may switch CSRF off)."""
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    return found.group(1) if found else ""
 
 
 def event_matrix_ids(app, users, process) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import io
 import threading
 from datetime import timedelta
 
+import events_support
 import icalendar
 import pytest
 from PIL import Image
@@ -38,30 +39,11 @@ from app.events.models import (
 from app.extensions import db
 from app.processes.models import Process
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
-def town(make_municipality):
-    return make_municipality(xss=False, slug="musterort")
-
-
-@pytest.fixture
-def other_town(make_municipality):
-    return make_municipality(xss=False, slug="anderort")
-
-
-@pytest.fixture
-def process(town, make_process):
-    return make_process(town, formats=("proposals", "comments"), xss=False)
-
-
-@pytest.fixture
-def staff(town, make_member):
-    return make_member(town, Role.STAFF, xss=False)
+english = events_support.english
+town = events_support.town
+other_town = events_support.other_town
+process = events_support.process
+staff = events_support.staff
 
 
 def _event(app, process, staff, *, capacity=None, mode=None, days=3, **more):
@@ -248,20 +230,20 @@ def test_registering_through_the_page_confirms_by_mail_and_cancelling_works(
     login(client, first)
     html = client.get(page).get_data(as_text=True)
     assert "Werkstatt &lt;b&gt;Markt&lt;/b&gt;" in html
-    token = _csrf(html)
+    token = events_support.csrf_of(html)
     assert client.post(f"{page}/register", data={"csrf_token": token}).status_code == 302
     mail = outbox.last_to(first.email)
     assert "Werkstatt <b>Markt</b>" in mail["Subject"]
     assert f"https://trialog.test{page}" in outbox.body(mail) or page in outbox.body(mail)
 
     login(client, second)
-    token = _csrf(client.get(page).get_data(as_text=True))
+    token = events_support.csrf_of(client.get(page).get_data(as_text=True))
     client.post(f"{page}/register", data={"csrf_token": token})
     # mails speak the person's language: German unless they chose another
     assert outbox.last_to(second.email)["Subject"].startswith("Auf der Warteliste")
 
     login(client, first)
-    token = _csrf(client.get(page).get_data(as_text=True))
+    token = events_support.csrf_of(client.get(page).get_data(as_text=True))
     assert client.post(f"{page}/cancel", data={"csrf_token": token}).status_code == 302
     from email.header import decode_header, make_header
 
@@ -280,13 +262,6 @@ def test_no_registration_for_events_without_one_or_already_started(
     started = _event(app, process, staff, mode=RegistrationMode.OPEN, days=-1)
     with pytest.raises(services.EventError):
         _register(app, started, person.id)
-
-
-def _csrf(html: str) -> str:
-    import re
-
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    return found.group(1) if found else ""  # the test config may switch CSRF off
 
 
 # --- reminders ----------------------------------------------------------------------------------
@@ -366,7 +341,7 @@ def test_onsite_cards_are_the_citizens_with_origin_and_counted_in_their_own_chan
     url = f"/{town.slug}/admin/processes/{process.id}/onsite"
     html = client.get(url).get_data(as_text=True)
     data = {
-        "csrf_token": _csrf(html),
+        "csrf_token": events_support.csrf_of(html),
         "origin": f"event-{event_id}",
         "note": "Pinnwand Grün",
         "cards-0-kind": "proposal",
@@ -428,7 +403,7 @@ def test_onsite_cards_are_the_citizens_with_origin_and_counted_in_their_own_chan
 def test_bulk_form_saves_nothing_while_a_card_is_wrong(app, client, login, process, staff, town):
     login(client, staff)
     url = f"/{town.slug}/admin/processes/{process.id}/onsite"
-    token = _csrf(client.get(url).get_data(as_text=True))
+    token = events_support.csrf_of(client.get(url).get_data(as_text=True))
     response = client.post(
         url,
         data={
@@ -453,7 +428,7 @@ def test_csv_import_previews_row_errors_and_saves_only_a_clean_file(
 ):
     login(client, staff)
     url = f"/{town.slug}/admin/processes/{process.id}/onsite/import"
-    token = _csrf(client.get(url).get_data(as_text=True))
+    token = events_support.csrf_of(client.get(url).get_data(as_text=True))
     bad = "Art;Titel;Text\nVorschlag;Bänke;Mehr Bänke\nIdee;;Ohne Titel\nfrage;X;Y\nKommentar;;\n"
     response = client.post(
         url,
@@ -512,7 +487,7 @@ def test_photos_need_alt_text_and_lose_their_metadata(app, client, login, proces
     event_id = _event(app, process, staff, mode=RegistrationMode.NONE, days=-3)
     login(client, staff)
     base = f"/{town.slug}/admin/processes/{process.id}/events/{event_id}"
-    token = _csrf(client.get(f"{base}/documentation").get_data(as_text=True))
+    token = events_support.csrf_of(client.get(f"{base}/documentation").get_data(as_text=True))
     missing_alt = client.post(
         f"{base}/photos",
         data={"csrf_token": token, "photo": (io.BytesIO(_jpeg_with_exif()), "a.jpg"), "alt": ""},
@@ -553,7 +528,7 @@ def test_easy_read_page_is_linked_from_the_process_and_marked_german(
     assert client.get(url).status_code == 404
     login(client, staff)
     admin = f"/{town.slug}/admin/processes/{process.id}/leichte-sprache"
-    token = _csrf(client.get(admin).get_data(as_text=True))
+    token = events_support.csrf_of(client.get(admin).get_data(as_text=True))
     response = client.post(
         admin,
         data={

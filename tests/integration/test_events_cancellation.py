@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
+import events_support
 import icalendar
 import pytest
 from sqlalchemy import func, select
@@ -31,29 +31,11 @@ from app.processes.models import Process
 REASON = "Der Saal ist wegen eines Wasserschadens gesperrt. <script>alert(1)</script>"
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
-def town(make_municipality):
-    return make_municipality(xss=False, slug="musterort")
-
-
-@pytest.fixture
-def other_town(make_municipality):
-    return make_municipality(xss=False, slug="anderort")
-
-
-@pytest.fixture
-def process(town, make_process):
-    return make_process(town, formats=("proposals", "comments"), xss=False)
-
-
-@pytest.fixture
-def staff(town, make_member):
-    return make_member(town, Role.STAFF, xss=False)
+english = events_support.english
+town = events_support.town
+other_town = events_support.other_town
+process = events_support.process
+staff = events_support.staff
 
 
 def _event(app, process, staff, *, capacity=None, mode=None, days=3, title="Bürgerwerkstatt"):
@@ -108,11 +90,6 @@ def _admin(town, process, event_id) -> str:
 
 def _page(town, process, event_id) -> str:
     return f"/{town.slug}/processes/{process.slug}/events/{event_id}"
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    return found.group(1) if found else ""
 
 
 # --- cancelling ---------------------------------------------------------------------------------
@@ -422,7 +399,9 @@ def test_cancelling_and_deleting_need_the_csrf_token(
     assert forged.status_code == 400
     event = _load(app, event_id)
     assert event is not None and not event.is_cancelled
-    token = _csrf(client.get(f"{_admin(town, process, event_id)}/cancel").get_data(as_text=True))
+    token = events_support.csrf_of(
+        client.get(f"{_admin(town, process, event_id)}/cancel").get_data(as_text=True)
+    )
     assert token
     response = client.post(
         f"{_admin(town, process, event_id)}/cancel", data={"reason": "Weg", "csrf_token": token}
