@@ -57,9 +57,7 @@ def show():
     return render_template(
         "municipalities/show.html",
         municipality=municipality,
-        # Only members-to-be see the form: building it for anyone would give every visitor a
-        # session with a CSRF secret, and the page could not be kept for anonymous visitors.
-        join_form=ConfirmForm() if current_user.is_authenticated else None,
+        join_form=ConfirmForm(),
         filters=filters,
         filtered=bool(filters.when.data or filters.topic.data),
         page=page,
