@@ -196,6 +196,10 @@ class Config:
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30"))
     # Breakdowns by trialog group (survey results, exports, reports) hide groups with fewer people.
     MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "5"))
+    # The report's participation figures (app/outcomes/kept.py): a count that took at least
+    # REPORT_FIGURES_SLOW_SECONDS is reused up to REPORT_FIGURES_MAX_AGE seconds after writes.
+    REPORT_FIGURES_SLOW_SECONDS = float(os.environ.get("REPORT_FIGURES_SLOW_SECONDS", "0.5"))
+    REPORT_FIGURES_MAX_AGE = int(os.environ.get("REPORT_FIGURES_MAX_AGE", "300"))
     # The one base address every link in a mail is built from; never the request's Host header.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     # Hosts a request may name (Flask refuses others with 400); None accepts any (development).

@@ -70,6 +70,7 @@ PRIVATE_TABLES = frozenset(
         "notification_preferences",
         "data_exports",
         "api_tokens",
+        "report_figures",  # kept counts of the staff report (app/outcomes/kept.py)
     }
 )
 RETRY_AFTER = 10.0  # seconds without Redis after it failed

@@ -11,8 +11,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the rules, the contribution kind and the blueprints of the outcomes domain."""
+    """Register the rules, the contribution kind, the scheduler job and the blueprints of the
+    outcomes domain."""
     from app.demo import SEED_OUTCOMES, register_demo_seeder
+    from app.outcomes import kept as _kept  # noqa: F401  registers the scheduler job
     from app.outcomes import policies as _policies  # noqa: F401  registers rules
     from app.outcomes import registry as _registry  # noqa: F401  registers the contribution kind
     from app.outcomes import views

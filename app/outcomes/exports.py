@@ -27,7 +27,7 @@ from app.accounts.models import User
 from app.contributions import kinds
 from app.contributions.models import Contribution, Visibility
 from app.extensions import db
-from app.outcomes import reports, services
+from app.outcomes import kept, reports, services
 from app.processes.models import Process
 from app.surveys.exports import _defused
 
@@ -107,7 +107,7 @@ def to_csv(process: Process) -> bytes:
 
 def to_json(process: Process, now: datetime) -> dict:
     """The figures and every visible proposal, ranked, as plain data."""
-    figures = reports.figures(process, now)
+    figures = kept.figures(process, now).figures  # the page's figures
     proposals = db.session.scalars(reports.ranked_proposals(process)).all()
     record = figures.record
     return {

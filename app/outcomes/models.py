@@ -17,9 +17,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -170,3 +173,25 @@ class ReportSettings(db.Model):
         ForeignKey("processes.id", ondelete="CASCADE"), unique=True
     )
     export_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ReportFigures(db.Model):
+    """The participation figures of a process's report as last counted, shared by every worker.
+
+    Counting them reads every contribution, support and reaction of the process (seconds at 100,000
+    proposals), so the count is kept here with what it was counted at: the page-cache generation
+    (no committed write since, when it is still the same), the time and how long it took.
+    ``refreshing_until`` is the claim of the one request (or job) counting again meanwhile; the
+    others keep serving ``data`` (``app.outcomes.kept``).
+    """
+
+    __tablename__ = "report_figures"
+
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), primary_key=True
+    )
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    generation: Mapped[int | None] = mapped_column(BigInteger)
+    seconds_taken: Mapped[float] = mapped_column(Float, default=0.0)
+    data: Mapped[dict | None] = mapped_column(JSON)
+    refreshing_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -43,6 +43,13 @@ def manage_outcome(user, process: Process) -> bool:
     return allowed("process.manage", user, process) and not process.is_draft
 
 
+@rule("process.recount_report")
+def recount_report(user, process: Process) -> bool:
+    """Count the report's figures now instead of showing kept ones: those who run the process
+    (counting a city's process costs seconds of the database; council members read the report)."""
+    return read_report(user, process) and allowed("process.manage", user, process)
+
+
 @rule("outcome.view")
 def view_outcome(user, outcome: Outcome) -> bool:
     if outcome.is_published:

@@ -2,7 +2,12 @@
 
 Every figure is a ``GROUP BY`` or ``COUNT`` over the one ``contributions`` table (plus supports,
 reactions and survey participations for the number of people), so the page costs the same handful
-of queries at ten proposals and at ten thousand. Lists (proposals, comments) are paginated or cut.
+of queries at ten proposals and at ten thousand. Lists (proposals, comments) are paginated or cut,
+each one range of an index (ranked proposals, most discussed) or a few rows by id.
+
+The figures read the whole process, which takes seconds for a city's: ``count_figures`` counts them
+as plain data, which ``app.outcomes.kept`` keeps per process, and ``figures_from`` turns them into
+what the page shows, in the reader's language.
 
 Small groups stay anonymous: a trialog group with fewer people than ``MIN_GROUP_SIZE`` is not shown
 in any breakdown by group; the page says so instead of giving its figures.
@@ -74,6 +79,7 @@ class Figures:
     answered: int
     record: promise.Record | None
     moderation: Moderation
+    agreed: list[int] = field(default_factory=list)  # comments most agreed with (ids)
     minimum: int = 5
 
     @property
@@ -162,36 +168,11 @@ def people_by_group(process: Process) -> dict[TrialogGroup, int]:
     return counts
 
 
-def _by_kind_and_group(process: Process) -> tuple[list[Count], dict[TrialogGroup, int], int]:
-    rows = db.session.execute(
-        select(Contribution.kind, Contribution.author_group, func.count())
-        .where(_written(process))
-        .group_by(Contribution.kind, Contribution.author_group)
-    ).all()
-    per_kind: dict[str, int] = {}
-    per_group = {group: 0 for group in TrialogGroup}
-    for kind_key, group, count in rows:
-        per_kind[kind_key] = per_kind.get(kind_key, 0) + count
-        per_group[group] += count
-    by_kind = []
-    for kind_key, count in sorted(per_kind.items(), key=lambda item: (-item[1], item[0])):
-        registered = kinds.kind(kind_key)
-        by_kind.append(Count(kind_key, str(registered.label) if registered else kind_key, count))
-    return by_kind, per_group, sum(per_kind.values())
-
-
-def _weeks(process: Process) -> list[tuple[date, int]]:
-    """Contributions per calendar week (Monday), from a per-day ``GROUP BY``; empty weeks kept."""
-    if db.engine.dialect.name == "postgresql":
-        day = func.date(func.timezone("UTC", Contribution.created_at))
-    else:
-        day = func.date(Contribution.created_at)
-    rows = db.session.execute(
-        select(day.label("day"), func.count()).where(_written(process)).group_by(day).order_by(day)
-    ).all()
+def _weeks(days: list[tuple[str, int]]) -> list[tuple[date, int]]:
+    """Contributions per calendar week (Monday) from the per-day counts; empty weeks kept."""
     weeks: dict[date, int] = {}
-    for value, count in rows:
-        when = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    for value, count in days:
+        when = date.fromisoformat(value)
         monday = when - timedelta(days=when.weekday())
         weeks[monday] = weeks.get(monday, 0) + count
     if not weeks:
@@ -205,18 +186,24 @@ def _weeks(process: Process) -> list[tuple[date, int]]:
     return filled
 
 
-def _channels(process: Process, total: int, without_account: int) -> list[Count]:
-    """Contributions by channel, online and on site side by side: online with an account, through a
-    survey link without one, and each channel staff entered input from on behalf of participants
-    (events, letters, phone calls, paper forms; ``Contribution.channel``)."""
-    per_channel = dict(
-        db.session.execute(
-            select(Contribution.channel, func.count())
-            .where(_written(process))
-            .group_by(Contribution.channel)
-        ).all()
-    )
-    anonymous_link = (
+def _days(process: Process) -> list[list]:
+    """Contributions per day (UTC), from one ``GROUP BY``."""
+    if db.engine.dialect.name == "postgresql":
+        day = func.date(func.timezone("UTC", Contribution.created_at))
+    else:
+        day = func.date(Contribution.created_at)
+    rows = db.session.execute(
+        select(day.label("day"), func.count()).where(_written(process)).group_by(day).order_by(day)
+    ).all()
+    return [
+        [(value if isinstance(value, date) else date.fromisoformat(str(value)[:10])).isoformat(), n]
+        for value, n in rows
+    ]
+
+
+def _anonymous_link(process: Process) -> int:
+    """Responses through a survey link without an account that wrote something counted online."""
+    return (
         db.session.scalar(
             select(func.count(distinct(Answer.response_id)))
             .join(Contribution, Contribution.id == Answer.contribution_id)
@@ -225,15 +212,10 @@ def _channels(process: Process, total: int, without_account: int) -> list[Count]
         )
         or 0
     )
-    online = per_channel.pop(Channel.ONLINE.value, 0)
-    counts = [
-        Count("online", str(_l("Online, with an account")), online - anonymous_link),
-        Count("link", str(_l("Survey link, without an account (responses)")), without_account),
-    ]
-    for channel in Channel:
-        if channel != Channel.ONLINE and per_channel.get(channel.value):
-            counts.append(Count(channel.value, channel.label, per_channel[channel.value]))
-    on_paper = (
+
+
+def _on_paper(process: Process) -> int:
+    return (
         db.session.scalar(
             select(func.count(PaperResponse.id))
             .join(Response, Response.id == PaperResponse.response_id)
@@ -242,82 +224,169 @@ def _channels(process: Process, total: int, without_account: int) -> list[Count]
         )
         or 0
     )
-    if on_paper:
-        counts.append(Count("paper_responses", str(_l("Paper forms (responses)")), on_paper))
-    return counts
 
 
-def _moderation(process: Process) -> Moderation:
+def _value(key) -> str:
+    return getattr(key, "value", key)
+
+
+def _counted(statement) -> dict[str, int]:
+    return {_value(key): count for key, count in db.session.execute(statement)}
+
+
+def top_agreed_ids(process: Process, limit: int = TOP_LIST) -> list[int]:
+    """The visible comments of the process most agreed with (ids), over all its comments."""
+    return list(
+        db.session.scalars(
+            select(Comment.id)
+            .join(Contribution, Contribution.id == Comment.contribution_id)
+            .where(
+                Contribution.process_id == process.id,
+                Contribution.visibility == Visibility.VISIBLE,
+                Comment.agree_count > 0,
+            )
+            .order_by(Comment.agree_count.desc(), Comment.id)
+            .limit(limit)
+        )
+    )
+
+
+def count_figures(process: Process) -> dict:
+    """Every aggregate the figures are made of, as plain data (kept as JSON by ``kept``): keys
+    and counts only, no labels (each reader gets them in their language) and no group hidden yet
+    (the minimum group size applies when they are shown). About fifteen queries, whatever the size,
+    each reading the whole process."""
+    written = _written(process)
     in_process = Contribution.process_id == process.id
-    by_reason = dict(
-        db.session.execute(
-            select(Report.reason, func.count())
-            .join(Contribution, Contribution.id == Report.contribution_id)
-            .where(in_process)
-            .group_by(Report.reason)
-        ).all()
-    )
-    by_action = dict(
-        db.session.execute(
-            select(Decision.action, func.count())
-            .join(Contribution, Contribution.id == Decision.contribution_id)
-            .where(in_process)
-            .group_by(Decision.action)
-        ).all()
-    )
-    states = dict(
-        db.session.execute(
-            select(Contribution.visibility, func.count())
-            .where(in_process)
-            .group_by(Contribution.visibility)
-        ).all()
-    )
-    return Moderation(
-        reports=sum(by_reason.values()),
-        by_reason=[
-            Count(reason.value, reason.label, by_reason[reason])
-            for reason in ReportReason
-            if by_reason.get(reason)
-        ],
-        by_action=[
-            Count(action.value, action.label, by_action[action])
-            for action in Action
-            if by_action.get(action)
-        ],
-        hidden_now=states.get(Visibility.HIDDEN, 0),
-        pending_now=states.get(Visibility.PENDING, 0),
-    )
-
-
-def figures(process: Process, now: datetime) -> Figures:
-    """Every participation figure of the report, in about fifteen queries whatever the size."""
-    minimum = min_group_size()
-    by_kind, per_group, total = _by_kind_and_group(process)
-    people = people_by_group(process)
-    by_group = [
-        GroupFigure(group, per_group[group], people[group], 0 < people[group] < minimum)
-        for group in TrialogGroup
-    ]
-    proposal_counts = db.session.execute(
+    by_kind_and_group = db.session.execute(
+        select(Contribution.kind, Contribution.author_group, func.count())
+        .where(written)
+        .group_by(Contribution.kind, Contribution.author_group)
+    ).all()
+    proposals = db.session.execute(
         select(func.count(Proposal.id), func.count(Proposal.answered_at))
         .join(Contribution, Contribution.id == Proposal.contribution_id)
         .where(Proposal.process_id == process.id, Contribution.visibility == Visibility.VISIBLE)
     ).one()
-    without_account = _without_account(process)
+    return {
+        "by_kind_and_group": [[kind, _value(group), n] for kind, group, n in by_kind_and_group],
+        "people": {group.value: n for group, n in people_by_group(process).items()},
+        "participants": participants(process),
+        "without_account": _without_account(process),
+        "channels": _counted(
+            select(Contribution.channel, func.count()).where(written).group_by(Contribution.channel)
+        ),
+        "anonymous_link": _anonymous_link(process),
+        "on_paper": _on_paper(process),
+        "days": _days(process),
+        "proposals": proposals[0],
+        "answered": proposals[1],
+        "reports_by_reason": _counted(
+            select(Report.reason, func.count())
+            .join(Contribution, Contribution.id == Report.contribution_id)
+            .where(in_process)
+            .group_by(Report.reason)
+        ),
+        "decisions_by_action": _counted(
+            select(Decision.action, func.count())
+            .join(Contribution, Contribution.id == Decision.contribution_id)
+            .where(in_process)
+            .group_by(Decision.action)
+        ),
+        "visibility": _counted(
+            select(Contribution.visibility, func.count())
+            .where(in_process)
+            .group_by(Contribution.visibility)
+        ),
+        "agreed": top_agreed_ids(process),
+    }
+
+
+def _by_kind(per_kind: dict[str, int]) -> list[Count]:
+    by_kind = []
+    for kind_key, count in sorted(per_kind.items(), key=lambda item: (-item[1], item[0])):
+        registered = kinds.kind(kind_key)
+        by_kind.append(Count(kind_key, str(registered.label) if registered else kind_key, count))
+    return by_kind
+
+
+def _channels(counted: dict) -> list[Count]:
+    """Contributions by channel, online and on site side by side: online with an account, through a
+    survey link without one, and each channel staff entered input from on behalf of participants
+    (events, letters, phone calls, paper forms; ``Contribution.channel``)."""
+    per_channel = dict(counted["channels"])
+    online = per_channel.pop(Channel.ONLINE.value, 0)
+    counts = [
+        Count("online", str(_l("Online, with an account")), online - counted["anonymous_link"]),
+        Count(
+            "link",
+            str(_l("Survey link, without an account (responses)")),
+            counted["without_account"],
+        ),
+    ]
+    for channel in Channel:
+        if channel != Channel.ONLINE and per_channel.get(channel.value):
+            counts.append(Count(channel.value, channel.label, per_channel[channel.value]))
+    if counted["on_paper"]:
+        counts.append(
+            Count("paper_responses", str(_l("Paper forms (responses)")), counted["on_paper"])
+        )
+    return counts
+
+
+def _moderation(counted: dict) -> Moderation:
+    by_reason, by_action = counted["reports_by_reason"], counted["decisions_by_action"]
+    states = counted["visibility"]
+    return Moderation(
+        reports=sum(by_reason.values()),
+        by_reason=[
+            Count(reason.value, reason.label, by_reason[reason.value])
+            for reason in ReportReason
+            if by_reason.get(reason.value)
+        ],
+        by_action=[
+            Count(action.value, action.label, by_action[action.value])
+            for action in Action
+            if by_action.get(action.value)
+        ],
+        hidden_now=states.get(Visibility.HIDDEN.value, 0),
+        pending_now=states.get(Visibility.PENDING.value, 0),
+    )
+
+
+def figures_from(counted: dict, record: promise.Record | None) -> Figures:
+    """The figures the page shows, from counted data: labels in the reader's language, groups with
+    fewer people than the minimum hidden (as configured now)."""
+    minimum = min_group_size()
+    per_kind: dict[str, int] = {}
+    per_group = {group: 0 for group in TrialogGroup}
+    for kind_key, group, count in counted["by_kind_and_group"]:
+        per_kind[kind_key] = per_kind.get(kind_key, 0) + count
+        per_group[TrialogGroup(group)] += count
+    people = {group: counted["people"].get(group.value, 0) for group in TrialogGroup}
     return Figures(
-        participants=participants(process),
-        without_account=without_account,
-        contributions=total,
-        by_kind=by_kind,
-        by_group=by_group,
-        by_channel=_channels(process, total, without_account),
-        weeks=_weeks(process),
-        proposals=proposal_counts[0],
-        answered=proposal_counts[1],
-        record=promise.answer_record(process, now),
-        moderation=_moderation(process),
+        participants=counted["participants"],
+        without_account=counted["without_account"],
+        contributions=sum(per_kind.values()),
+        by_kind=_by_kind(per_kind),
+        by_group=[
+            GroupFigure(group, per_group[group], people[group], 0 < people[group] < minimum)
+            for group in TrialogGroup
+        ],
+        by_channel=_channels(counted),
+        weeks=_weeks(counted["days"]),
+        proposals=counted["proposals"],
+        answered=counted["answered"],
+        record=record,
+        moderation=_moderation(counted),
+        agreed=list(counted["agreed"]),
         minimum=minimum,
     )
+
+
+def figures(process: Process, now: datetime) -> Figures:
+    """Every participation figure of the report, counted now (``kept.figures`` keeps them)."""
+    return figures_from(count_figures(process), promise.answer_record(process, now))
 
 
 # --- proposals ----------------------------------------------------------------------------------
@@ -360,6 +429,9 @@ def ranked_proposals(
 
 
 def most_discussed(process: Process, limit: int = TOP_LIST) -> list[Proposal]:
+    """The visible proposals with the most comments. The process is named on the threads too, so
+    the database walks ``ix_threads_process_comments`` from the top and stops after a few rows
+    instead of sorting every proposal of the process."""
     return list(
         db.session.scalars(
             select(Proposal)
@@ -367,6 +439,7 @@ def most_discussed(process: Process, limit: int = TOP_LIST) -> list[Proposal]:
             .join(Contribution, Contribution.id == Proposal.contribution_id)
             .where(
                 Proposal.process_id == process.id,
+                Thread.process_id == process.id,
                 Contribution.visibility == Visibility.VISIBLE,
                 Thread.comment_count > 0,
             )
@@ -385,20 +458,30 @@ class AgreedComment:
     title: str
 
 
-def most_agreed(process: Process, limit: int = TOP_LIST) -> list[AgreedComment]:
-    """The visible comments most agreed with, each with the address of its place."""
+def most_agreed(
+    process: Process, among: list[int] | None = None, limit: int = TOP_LIST
+) -> list[AgreedComment]:
+    """The visible comments most agreed with, each with the address of its place.
+
+    ``among``: the ids the kept figures found (``Figures.agreed``), read again as they are now;
+    finding them means reading every comment of the process (no index orders comments by
+    agreement: one would make every agreement rewrite all of the comment's index entries).
+    """
+    ids = top_agreed_ids(process, limit) if among is None else among[:limit]
+    if not ids:
+        return []
     comments = list(
         db.session.scalars(
             select(Comment)
             .join(Contribution, Contribution.id == Comment.contribution_id)
             .where(
+                Comment.id.in_(ids),
                 Contribution.process_id == process.id,
                 Contribution.visibility == Visibility.VISIBLE,
                 Comment.agree_count > 0,
             )
             .options(selectinload(Comment.contribution))
             .order_by(Comment.agree_count.desc(), Comment.id)
-            .limit(limit)
         )
     )
     shown = kinds.describe([c.contribution for c in comments])

@@ -19,7 +19,7 @@ from app.core.permissions import can, require
 from app.core.time import utcnow
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
-from app.outcomes import charts, exports, mine, reports, sections, services
+from app.outcomes import charts, exports, kept, mine, reports, sections, services
 from app.outcomes.forms import (
     DecisionForm,
     OutcomeForm,
@@ -31,6 +31,7 @@ from app.processes.loading import managed_process, visible_process
 from app.processes.models import Process
 from app.processes.services import rich_text_for_editing
 from app.proposals import promise
+from app.proposals.counts import kept_total
 from app.proposals.models import STATUS_LABELS, Proposal, ProposalStatus
 
 bp = tenant_blueprint(Blueprint("outcomes", __name__, url_prefix="/<slug>"))
@@ -81,18 +82,22 @@ def _filter_form(process: Process) -> tuple[ReportFilterForm, int | None, Propos
 
 
 def _report_context(process: Process) -> dict:
+    """What the page and the PDF show: the same kept figures (``kept.figures``)."""
     now = utcnow()
-    figures = reports.figures(process, now)
+    counted = kept.figures(process, now)
+    figures = counted.figures
     survey_results = reports.survey_figures(process)
     return {
         "municipality": current_municipality(),
         "process": process,
         "now": now,
         "figures": figures,
+        "counted": counted,
+        "recount_form": ConfirmForm() if can("process.recount_report", process) else None,
         "charts": charts.report_charts(figures),
         "surveys": [(r, charts.survey_charts(r)) for r in survey_results],
         "discussed": reports.most_discussed(process),
-        "agreed": reports.most_agreed(process),
+        "agreed": reports.most_agreed(process, figures.agreed),
         "statements": services.statements_of(process),
         "decisions": services.decisions_of(process),
         "outcome": services.outcome_of(process),
@@ -104,9 +109,11 @@ def _report_context(process: Process) -> dict:
 def report(process_slug: str):
     process = _report_process(process_slug)
     form, category_id, status = _filter_form(process)
+    unfiltered = category_id is None and status is None
     page = paginate(
         reports.ranked_proposals(process, category_id=category_id, status=status),
         PROPOSALS_PER_PAGE,
+        total=kept_total(process.id) if unfiltered else None,  # kept exact: no count(*)
     )
     return render_template(
         "outcomes/report.html",
@@ -116,6 +123,21 @@ def report(process_slug: str):
         category_id=category_id,
         status=status,
     )
+
+
+@bp.post("/processes/<process_slug>/report/figures")
+def report_recount(process_slug: str):
+    """Count the report's figures now (staff), instead of waiting for the kept ones to expire."""
+    process = visible_process(process_slug)
+    require("process.recount_report", process)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    counted = kept.figures(process, utcnow(), recount=True)
+    if counted.live:
+        flash(_("The figures have been counted again."), "success")
+    else:
+        flash(_("The figures are being counted already; reload the page in a moment."), "info")
+    return redirect(url_for(".report", process_slug=process.slug))
 
 
 @bp.get("/processes/<process_slug>/report.pdf")
