@@ -55,6 +55,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.core import permissions, request_cache
     from app.core.errors import init_error_handlers
     from app.core.forms import init_forms
+    from app.core.fragments import init_fragments
     from app.core.hyphenate import hyphenate
     from app.core.i18n import init_date_formats, select_locale
     from app.core.page_cache import init_page_cache
@@ -70,6 +71,7 @@ def create_app(config_name: str | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     init_forms()
+    init_fragments(app)  # after Flask-WTF: the templates' csrf_token knows kept cards
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_date_formats(babel)  # one short and one long date format everywhere

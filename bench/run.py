@@ -280,6 +280,10 @@ class Sessions:
                 "csrf_token": raw,
                 "_login_at": now,
                 "_seen_at": now,
+                # A browser keeps the cookie the proposal list sets on the first visit, holding the
+                # starting point of the person's random order (``app.proposals.views._seed``); wrk
+                # sends one cookie again and again, so it carries a starting point from the start.
+                "proposal_order_seed": secrets.randbelow(2**62),
             }
         )
         return f"session={cookie}", self.csrf.dumps(raw)

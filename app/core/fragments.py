@@ -9,6 +9,9 @@ key, and the least recently used cards go first once a store is full.
 keeping on; ``FRAGMENT_CHECK`` (on in tests) renders every reused card again and compares, so that
 a value the template reads but the key misses fails loudly instead of showing an outdated card.
 Forms inside a card carry ``CSRF_PLACEHOLDER`` as their token; ``kept`` fills in the reader's own.
+While a card is rendered to be kept, the templates' ``csrf_token()`` gives the placeholder itself
+(``csrf_token`` below, installed by ``init_fragments``), so one reader's token can never end up in
+a card that others are served.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 
-from flask import current_app, g
+from flask import Flask, current_app, g
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -25,6 +29,7 @@ from markupsafe import Markup
 from app.core import request_cache
 
 CSRF_PLACEHOLDER = "\x00csrf\x00"  # never in a rendered card otherwise: NUL is not valid HTML text
+_rendering: ContextVar[bool] = ContextVar("fragments_rendering", default=False)
 
 
 class Store:
@@ -68,6 +73,24 @@ def reader_context() -> tuple:
     return request_cache.pure_memo(("fragment_reader_context",), build)
 
 
+def csrf_token() -> str:
+    """The templates' ``csrf_token()``: the reader's token, or the placeholder inside a card."""
+    return CSRF_PLACEHOLDER if _rendering.get() else generate_csrf()
+
+
+def init_fragments(app: Flask) -> None:
+    """Install ``csrf_token`` (after Flask-WTF, which installs its own)."""
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+
+def _render(render: Callable[[], str]) -> str:
+    token = _rendering.set(True)
+    try:
+        return str(render())
+    finally:
+        _rendering.reset(token)
+
+
 def _with_token(html: str) -> Markup:
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
@@ -78,12 +101,12 @@ def kept(store: Store, key: Hashable | None, render: Callable[[], str]) -> Marku
     """The card under ``key`` in ``store``, or ``render()`` (kept under ``key`` unless None)."""
     app = current_app
     if key is None or not app.config.get("FRAGMENT_CACHE", not app.debug):
-        return _with_token(str(render()))
+        return _with_token(_render(render))
     html = store.get(key)
     if html is None:
-        html = str(render())
+        html = _render(render)
         store.put(key, html)
-    elif app.config.get("FRAGMENT_CHECK", app.testing) and str(render()) != html:
+    elif app.config.get("FRAGMENT_CHECK", app.testing) and _render(render) != html:
         raise AssertionError(
             f"a kept card ({key!r:.80}) renders differently now: a value its template "
             "reads is missing from its key"

@@ -235,7 +235,7 @@ def similar(process_slug: str):
     )
 
 
-# The upper parts of the list's cards (``card_head`` in ``proposals/_macros.html``), kept per worker.
+# The list's cards (``card`` in ``proposals/_macros.html``), kept per worker.
 CARDS = fragments.Store(2000)
 
 
@@ -270,9 +270,36 @@ def card_key(proposal: Proposal) -> tuple | None:
 
 
 @bp.app_template_global("cached_proposal_card")
-def cached_card(proposal: Proposal, render, proposal_url) -> Markup:
-    """The upper part of ``proposal``'s card: kept, or ``render(proposal, proposal_url)``."""
-    return fragments.kept(CARDS, card_key(proposal), lambda: render(proposal, proposal_url))
+def cached_card(proposal: Proposal, render, proposal_url, supported: bool, next_url: str) -> Markup:
+    """``proposal``'s whole card: kept, or ``render(proposal, proposal_url, supported,
+    may_support, next_url)``. Besides what the upper part shows, the key holds the support widget's
+    values: the count, the reader's support and whether they may support, and the return address."""
+    may_support = can("proposal.support", proposal)
+    key = card_key(proposal)
+    if key is not None:
+        widget = (proposal.support_count, proposal.thread.comment_count, supported, may_support)
+        key = (*key, *widget, next_url)
+    return fragments.kept(
+        CARDS, key, lambda: render(proposal, proposal_url, supported, may_support, next_url)
+    )
+
+
+# The list's search and filter form, kept per worker: the same for everyone who asked the same.
+FILTER_FORMS = fragments.Store(500)
+
+
+@bp.app_template_global("cached_list_filters")
+def cached_filters(process: Process, form: FilterForm, map_view: bool, render) -> Markup:
+    """The filter form as ``render()`` makes it, under a key of what it shows: the process's
+    categories (its choices) and the values asked for; the other choices follow the language."""
+    key = (
+        fragments.reader_context(),
+        process.slug,
+        map_view,
+        tuple(form.category.choices),
+        *(field.data for field in (form.q, form.category, form.status, form.group, form.sort)),
+    )
+    return fragments.kept(FILTER_FORMS, key, render)
 
 
 # --- one proposal -------------------------------------------------------------------------------

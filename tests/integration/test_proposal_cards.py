@@ -22,8 +22,10 @@ town = proposals_support.town  # the fixture
 @pytest.fixture(autouse=True)
 def _empty_cards():
     views.CARDS.clear()
+    views.FILTER_FORMS.clear()
     yield
     views.CARDS.clear()
+    views.FILTER_FORMS.clear()
 
 
 def _list(client, town: Town) -> str:
@@ -60,6 +62,7 @@ CHANGES = {
         "Umbenannt",
     ),
     "support count": (lambda p: setattr(p, "support_count", 7), None),
+    "comment count": (lambda p: setattr(p.thread, "comment_count", 3), "3 Kommentare"),
 }
 
 
@@ -86,8 +89,8 @@ def test_list_cards_are_kept_and_reused(app, client, town: Town, monkeypatch):
     rendered = []
     original = views.cached_card
 
-    def counting(proposal, render, proposal_url):
-        return original(proposal, lambda *args: rendered.append(1) or render(*args), proposal_url)
+    def counting(proposal, render, *args):
+        return original(proposal, lambda *a: rendered.append(1) or render(*a), *args)
 
     monkeypatch.setitem(app.jinja_env.globals, "cached_proposal_card", counting)
     monkeypatch.setitem(app.config, "FRAGMENT_CHECK", False)
@@ -95,3 +98,61 @@ def test_list_cards_are_kept_and_reused(app, client, town: Town, monkeypatch):
     assert len(rendered) == 3
     assert _list(client, town) == first
     assert len(rendered) == 3  # nothing rendered again
+
+
+def _support_form(page: str, proposal_id: int) -> re.Match | None:
+    """The support form of ``proposal_id``'s widget (right after its count), if it has one."""
+    widget = rf'id="support-{proposal_id}"[^<]*<p[^>]*>.*?</p>\s*<form'
+    return re.search(widget + r'.*?name="csrf_token" value="([^"]*)"', page, re.S)
+
+
+def test_a_kept_card_shows_each_readers_own_support(app, login, town: Town):
+    proposal_id = create_proposal(app, town.process, town.users["staff"], xss=False)
+    client = login(app.test_client(), town.users["citizen"])
+    before = _list(client, town)
+    assert "Unterstützung zurücknehmen" not in before
+    response = client.post(town.url(proposal_id, "support"), data={"csrf_token": "x"})
+    assert response.status_code == 302
+    after = _list(client, town)
+    assert "Unterstützung zurücknehmen" in after and "Sie unterstützen diesen Vorschlag" in after
+    other = login(app.test_client(), town.users["council"])
+    assert "Unterstützung zurücknehmen" not in _list(other, town)  # not another reader's card
+
+
+def test_the_support_button_follows_the_readers_rights(app, login, town: Town):
+    proposal_id = create_proposal(app, town.process, town.users["staff"], xss=False)
+    member = login(app.test_client(), town.users["citizen"])
+    assert _support_form(_list(member, town), proposal_id) is not None
+    stranger = login(app.test_client(), town.users["other_staff"])  # not a member here
+    page = _list(stranger, town)
+    assert f'id="support-{proposal_id}"' in page and _support_form(page, proposal_id) is None
+
+
+def test_a_kept_card_carries_each_readers_own_csrf_token(app, login, town: Town, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    proposal_id = create_proposal(app, town.process, town.users["staff"], xss=False)
+    tokens = []
+    for name in ("citizen", "council"):  # the same card for both
+        client = login(app.test_client(), town.users[name])
+        page = client.get(town.base + "?sort=newest").get_data(as_text=True)
+        form = _support_form(page, proposal_id)
+        assert form is not None and "\x00" not in page
+        tokens.append(form.group(1))
+        wrong = client.post(town.url(proposal_id, "support"), data={"csrf_token": "falsch"})
+        assert wrong.status_code == 400
+        right = client.post(town.url(proposal_id, "support"), data={"csrf_token": form.group(1)})
+        assert right.status_code == 302
+        client.post(town.url(proposal_id, "unsupport"), data={"csrf_token": form.group(1)})
+    assert tokens[0] != tokens[1]
+
+
+def test_the_kept_filter_form_follows_categories_and_the_values_asked_for(app, client, town: Town):
+    create_proposal(app, town.process, town.users["citizen"], xss=False)
+    first = client.get(town.base + "?q=Radweg").get_data(as_text=True)
+    assert 'value="Radweg"' in first and "Neue Kategorie" not in first
+    assert 'value="Radweg"' not in client.get(town.base).get_data(as_text=True)
+    with app.app_context():
+        db.session.add(ProposalCategory(process_id=town.process.id, name="Neue Kategorie"))
+        db.session.commit()
+    again = client.get(town.base + "?q=Radweg").get_data(as_text=True)
+    assert "Neue Kategorie" in again and 'value="Radweg"' in again
