@@ -42,7 +42,7 @@ from app.municipalities.tenancy import current_municipality, tenant_blueprint
 from app.processes import services as processes
 from app.processes.loading import managed_process, visible_process
 from app.processes.models import Process
-from app.proposals import paging, promise, search, services
+from app.proposals import paging, promise, reading, search, services
 from app.proposals.forms import (
     AnswerForm,
     EditProposalForm,
@@ -102,6 +102,11 @@ def _proposal(process: Process, proposal_id: int, *, to_support: bool = False) -
         proposal = services.proposal_to_support(process, proposal_id, current_user)
     else:
         proposal = services.get_proposal(process, proposal_id)
+    return _readable(proposal)
+
+
+def _readable(proposal: Proposal | None) -> Proposal:
+    """``proposal`` if this visitor may read it; 404 (or the login page) otherwise."""
     if proposal is None:
         abort(404)
     if proposal.contribution.visibility == Visibility.PENDING and not services.sees_unpublished(
@@ -308,17 +313,15 @@ def cached_filters(process: Process, form: FilterForm, map_view: bool, render) -
 @bp.get("/processes/<process_slug>/proposals/<int:proposal_id>")
 def show(process_slug: str, proposal_id: int):
     process = _process(process_slug)
-    proposal = _proposal(process, proposal_id)
+    loaded = reading.proposal_page(process, proposal_id, current_user)
+    proposal = _readable(loaded and loaded.proposal)
     now = utcnow()
-    deadline = None
-    if (answer_promise := promise.promise_for(process)) is not None:
-        deadline = promise.due_dates(process, answer_promise, [proposal.id]).get(proposal.id)
     return render_template(
         "proposals/show.html",
         municipality=current_municipality(),
         process=process,
         proposal=proposal,
-        supported=bool(services.supported_ids(current_user, [proposal.id])),
+        supported=loaded.supported,
         gate=processes.contribution_gate(process, current_user, now),
         edit_refusal=services.edit_refusal(current_user, proposal, now)
         if services.is_author(current_user, proposal)
@@ -326,7 +329,8 @@ def show(process_slug: str, proposal_id: int):
         hidden=proposal.contribution.visibility in {Visibility.HIDDEN, Visibility.DELETED},
         statements=services.visible_statements(current_user, proposal),
         own_statement=services.own_statement(current_user, proposal),
-        deadline=deadline,
+        # kept on the proposal while the process promises answers (``promise.due_dates``)
+        deadline=proposal.answer_due_at if loaded.promise is not None else None,
         map_center=_map_center(process, proposal) if proposal.is_located else None,
         now=now,
     )

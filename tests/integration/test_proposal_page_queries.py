@@ -90,6 +90,44 @@ def test_the_proposal_page_asks_no_other_owner_whether_its_thread_is_closed(
     assert not [s for s in statements if "draft_" in s]
 
 
+def _statements_of(app, client, url: str) -> list[str]:
+    from sqlalchemy import event
+
+    client.get(url)  # warm-up
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(" ".join(args[2].split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return statements
+
+
+@pytest.mark.parametrize("reader", ["citizen", None])
+def test_the_proposal_page_reads_the_proposal_and_what_it_shows_in_one_statement(
+    app, client, login, town: Town, reader
+):
+    """Author, category, thread (the comment count), the reader's support and the answer
+    promise come joined to the proposal, not in a statement each."""
+    if reader:
+        login(client, town.users[reader])
+    proposal_id = create_proposal(app, town.process, town.users["citizen"], xss=False)
+    statements = _statements_of(app, client, town.url(proposal_id))
+    selects = [s for s in statements if s.startswith("SELECT")]
+    loads = [s for s in selects if " FROM proposals " in s]
+    assert len(loads) == 1, loads
+    alone = [
+        s
+        for s in selects
+        for table in ("proposal_settings", "proposal_supports", "proposal_categories", "threads")
+        if s.startswith(f"SELECT {table}.")
+    ]
+    assert not alone, alone
+
+
 def test_an_unknown_owner_kind_is_an_error(app):
     from app.comments.owners import closed_reason
 
