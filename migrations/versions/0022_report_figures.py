@@ -1,6 +1,6 @@
 """report figures: the consolidated report's participation figures, kept per process
 
-Revision ID: 0023
+Revision ID: 0022
 Revises: 0021
 Create Date: 2026-12-05 14:40:00
 
@@ -13,7 +13,7 @@ again (``app.outcomes.kept``).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023"
+revision = "0022"
 down_revision = "0021"
 branch_labels = None
 depends_on = None
