@@ -91,7 +91,8 @@ end
 class Scenario:
     name: str
     path: str
-    kind: str = "read"  # read, rendered (page cache bypassed), write, one (one connection), bare
+    # read, rendered (page cache bypassed), write, one (one connection), bare, floor (reference)
+    kind: str = "read"
     cookie: str = ""
     connections: int = CONNECTIONS
     requests_file: str = ""
@@ -515,6 +516,9 @@ def scenarios(ids: dict, sessions: Sessions, workdir: Path, per_page: int) -> li
     requests_file.write_text("\n".join(lines) + "\n")
     return [
         Scenario("bare endpoint (ceiling)", "/__bare", "bare"),
+        # What any page for a logged-in person costs at least (Flask, the signed session, the
+        # account and its consents, one statement), to set beside the logged-in pages: no target.
+        Scenario("logged-in floor (/healthz with a session)", "/healthz", "floor", citizen_cookie),
         Scenario("home", "/"),
         Scenario("municipality", f"/{BENCH_SLUG}/"),
         Scenario("process page", f"{base}/"),
