@@ -537,15 +537,26 @@ def _user_id(user) -> int | None:
 @dataclass(frozen=True)
 class _Statements:
     """The statements of a thread page for one kind of reader, built once: thread, reader and
-    comment ids are bound parameters (building them anew cost more CPU than running them)."""
+    comment ids are bound parameters (building them anew cost more CPU than running them).
+
+    Each row of a page also carries the number of top-level comments listed (a window count, so a
+    full page needs no count statement of its own) and, for a logged-in reader, their reaction
+    (an outer join on the one reaction per person and comment), as do the replies' rows."""
 
     pages: dict[Sort, Select]
     count: Select
     replies: Select
-    reactions: Select
 
 
 _STATEMENTS: dict[bool, _Statements] = {}
+
+
+def _with_reaction(statement: Select, user_id) -> Select:
+    """``statement``'s comments with the reader's reaction to each (None: no reaction)."""
+    return statement.add_columns(CommentReaction.value).outerjoin(
+        CommentReaction,
+        and_(CommentReaction.comment_id == Comment.id, CommentReaction.user_id == user_id),
+    )
 
 
 def _statements(reader: bool) -> _Statements:
@@ -553,41 +564,50 @@ def _statements(reader: bool) -> _Statements:
     if built is None:
         user_id = bindparam("user_id", type_=Integer) if reader else None
         listed = _listed_top_level(bindparam("thread_id", type_=Integer), user_id)
+        page = listed.add_columns(func.count().over())
+        replies = (
+            select(Comment)
+            .where(Comment.root_id.in_(bindparam("root_ids", expanding=True)))
+            .options(joinedload(Comment.contribution).joinedload(Contribution.author))
+            .order_by(Comment.id)
+        )
+        if reader:
+            page, replies = _with_reaction(page, user_id), _with_reaction(replies, user_id)
         built = _STATEMENTS[reader] = _Statements(
             pages={
-                sort: listed.options(
+                sort: page.options(
                     contains_eager(Comment.contribution).joinedload(Contribution.author)
                 ).order_by(*order)
                 for sort, order in _ORDER.items()
             },
             count=listed.with_only_columns(func.count(Comment.id)),
-            replies=select(Comment)
-            .where(Comment.root_id.in_(bindparam("root_ids", expanding=True)))
-            .options(joinedload(Comment.contribution).joinedload(Contribution.author))
-            .order_by(Comment.id),
-            reactions=select(CommentReaction.comment_id, CommentReaction.value).where(
-                CommentReaction.user_id == bindparam("user_id", type_=Integer),
-                CommentReaction.comment_id.in_(bindparam("comment_ids", expanding=True)),
-            ),
+            replies=replies,
         )
     return built
 
 
 class _CommentsPage(Page):
-    """A page of top-level comments that counts them, when it must, without a subquery."""
+    """A page of top-level comments that counts them, when it must, without a subquery: from its
+    rows' window count, and with a statement of its own only on a page past the last one. Keeps
+    the reader's reactions to the comments it shows (``reactions``)."""
 
     def _query_count(self) -> int:
         if not self._more and (self.items or self.page == 1):
             return self._query_offset + len(self.items)
+        if self._listed is not None:
+            return self._listed
         session = self._query_args["session"]
         return session.scalar(self._query_args["count_statement"], self._query_args["params"])
 
     def _query_items(self) -> list[Comment]:
         session = self._query_args["session"]
         statement = self._query_args["select"].limit(self.per_page + 1).offset(self._query_offset)
-        rows = list(session.scalars(statement, self._query_args["params"]).unique())
+        rows = session.execute(statement, self._query_args["params"]).unique().all()
         self._more = len(rows) > self.per_page
-        return rows[: self.per_page]
+        self._listed = rows[0][1] if rows else None
+        rows = rows[: self.per_page]
+        self.reactions = {row[0].id: row[2] for row in rows if len(row) > 2 and row[2] is not None}
+        return [row[0] for row in rows]
 
 
 def load_thread_page(
@@ -596,8 +616,8 @@ def load_thread_page(
     """One page of top-level comments with all their replies, arranged for display.
 
     A constant number of queries, however many comments the page shows: the page of top-level
-    comments (counted only when the page cannot tell the total), all their replies, and the
-    reader's reactions, each with contributions and authors joined in.
+    comments and all their replies, each with contributions, authors and the reader's reactions
+    joined in (a page past the last one also counts the comments).
     """
     user_id = _user_id(user)
     statements = _statements(user_id is not None)
@@ -615,18 +635,14 @@ def load_thread_page(
     tops: list[Comment] = list(pagination.items)
     if not tops:
         return ThreadPage(thread, sort, pagination, [])
-    replies = list(
-        db.session.scalars(statements.replies, {"root_ids": [c.id for c in tops]}).unique()
-    )
-    everything = tops + replies
-    mine: dict[int, Reaction] = {}
-    if user_id is not None:
-        mine = dict(
-            db.session.execute(
-                statements.reactions,
-                {"user_id": user_id, "comment_ids": [c.id for c in everything]},
-            ).all()
-        )
+    mine: dict[int, Reaction] = dict(pagination.reactions)
+    replies: list[Comment] = []
+    for row in db.session.execute(
+        statements.replies, {"root_ids": [c.id for c in tops], "user_id": user_id}
+    ).unique():
+        replies.append(row[0])
+        if user_id is not None and row[1] is not None:
+            mine[row[0].id] = row[1]
     return ThreadPage(thread, sort, pagination, arrange(tops, replies, user_id, mine))
 
 

@@ -169,6 +169,41 @@ def test_the_query_count_of_load_more_does_not_grow_with_its_comments(
     assert many.count == few.count
 
 
+def test_a_page_of_comments_counts_them_and_finds_the_readers_reactions_as_separate_statements_would(
+    app, town
+):
+    """A page's rows carry the total (a window count) and the reader's reactions (an outer join):
+    they agree with a count of their own and with each comment's reaction, on a full page with
+    more behind it, on the last page and past it, for a reader with their own pending comment."""
+    _thread_with(app, town, services.PER_PAGE + 1)
+    reader = town.users["neighbour"]
+    write_comment(app, reader, town.process, "Wartet")
+    with app.app_context():
+        from app.accounts.models import User
+        from app.contributions.models import Thread, Visibility
+
+        user = db.session.get(User, reader.id)
+        own = db.session.scalars(db.select(Comment).where(Comment.body.contains("Wartet"))).one()
+        own.contribution.visibility = Visibility.PENDING
+        db.session.flush()
+        thread = db.session.get(Thread, thread_id_of(app, town.process))
+        for who in (user, None):
+            listed = db.session.scalar(
+                db.select(db.func.count()).select_from(
+                    services._listed_top_level(thread.id, who and who.id).subquery()
+                )
+            )
+            for page in (1, 2, 3):
+                for sort in services.Sort:
+                    view = services.load_thread_page(thread, who, sort, page)
+                    assert view.page.total == listed == services.PER_PAGE + 2 - (who is None)
+                    for node in view.all_nodes():
+                        expected = services.reaction_of(who, node.comment) if who else None
+                        assert node.my_reaction == expected
+        assert any(n.my_reaction for n in services.load_thread_page(thread, user).all_nodes())
+        db.session.rollback()
+
+
 # --- threading ----------------------------------------------------------------------------------
 
 
