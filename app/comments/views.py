@@ -25,6 +25,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.comments import policies, services
@@ -34,7 +35,7 @@ from app.comments.owners import closed_reason as resolve_closed
 from app.comments.owners import resolve_owners
 from app.contributions.models import Thread, Visibility
 from app.contributions.services import ContributionRefused, participation_refusal
-from app.core import request_cache
+from app.core import fragments, request_cache
 from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import MAX_PAGE
@@ -215,8 +216,43 @@ def render_thread(thread_id: int, owner: str | None = None) -> Markup:
         thread, current_user, services.Sort.parse(request.args.get(SORT_ARG)), _requested_page()
     )
     context = _thread_context(thread, process, page_view, owner_url=request.full_path)
+    if context["may_write"]:
+        context["new_comment_form"] = _new_comment_form(thread, page_view.sort)
+    return Markup(render_template("comments/_thread.html", **context))  # noqa: S704
+
+
+# The new-comment forms of threads, kept per worker: one per thread, order and language.
+FORMS = fragments.Store(500)
+
+
+def _new_comment_form(thread: Thread, sort: services.Sort) -> Markup:
+    """The form for a new comment in ``thread``: the same for every reader of the thread in one
+    order and language but for its CSRF token, so it is kept (``app.core.fragments``) with the
+    token as a placeholder. Only an empty form is kept (a GET request sends none)."""
+    newest = sort == services.Sort.NEWEST
     form = CommentForm(prefix=f"thread{thread.id}")
-    return Markup(render_template("comments/_thread.html", form=form, **context))  # noqa: S704
+
+    def render() -> str:
+        token = generate_csrf()
+        return render_template(
+            "comments/_form.html",
+            form=form,
+            thread=thread,
+            parent=None,
+            comment=None,
+            preview=None,
+            action=url_for(
+                "comments.create", thread_id=thread.id, comments_sort="newest" if newest else None
+            ),
+            swap="afterbegin" if newest else "beforeend",
+        ).replace(token, fragments.CSRF_PLACEHOLDER)
+
+    key = (
+        (thread.id, newest, form.meta.csrf, fragments.reader_context())
+        if request.method == "GET"
+        else None
+    )
+    return fragments.kept(FORMS, key, render)
 
 
 # --- the process's own discussion ---------------------------------------------------------------

@@ -193,3 +193,59 @@ def test_a_new_address_of_the_municipality_renders_the_cards_again(app, login, t
         db.session.commit()
     town.municipality.slug = "neu-benannt"
     assert f"/neu-benannt/comments/{comment_id}/reply" in _page(client, town)
+
+
+# --- the form for a new comment -------------------------------------------------------------------
+
+
+def _thread_form(page: str, thread_id: int) -> str:
+    found = re.search(rf'<div id="new-comment-{thread_id}">(.*?)</form>', page, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_kept_comment_form_carries_each_readers_own_csrf_token(app, login, town, monkeypatch):
+    from app.comments import views
+
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    views.FORMS.clear()
+    thread_id = comments_support.thread_id_of(app, town.process)
+    tokens = []
+    for name in ("citizen", "neighbour"):  # the same form, kept after the first rendering
+        client = login(app.test_client(), town.users[name])
+        page = client.get(town.thread_url()).get_data(as_text=True)
+        form = _thread_form(page, thread_id)
+        token = re.search(
+            rf'name="thread{thread_id}-csrf_token" type="hidden" value="([^"]+)"', form
+        )
+        assert token is not None and "\x00" not in page
+        tokens.append(token.group(1))
+        # the token is theirs: the comment is accepted with it, and refused with a wrong one
+        url = town.url(f"/threads/{thread_id}/comments")
+        data = {f"thread{thread_id}-body": f"Von {name}", f"thread{thread_id}-submit": "1"}
+        wrong = client.post(url, data={**data, f"thread{thread_id}-csrf_token": "falsch"})
+        assert wrong.status_code == 400 and f"Von {name}" not in client.get(town.thread_url()).text
+        sent = client.post(url, data={**data, f"thread{thread_id}-csrf_token": token.group(1)})
+        assert sent.status_code == 302
+        assert f"Von {name}" in client.get(town.thread_url()).get_data(as_text=True)
+    assert tokens[0] != tokens[1]
+    assert len(views.FORMS._cards) == 1
+
+
+def test_the_kept_comment_form_follows_the_order_and_the_language(app, login, town):
+    from app.comments import views
+
+    views.FORMS.clear()
+    thread_id = comments_support.thread_id_of(app, town.process)
+    client = login(app.test_client(), town.users["citizen"])
+    oldest = _thread_form(client.get(town.thread_url()).get_data(as_text=True), thread_id)
+    newest = _thread_form(
+        client.get(town.thread_url(comments_sort="newest")).get_data(as_text=True), thread_id
+    )
+    assert 'hx-swap="beforeend"' in oldest and "comments_sort" not in oldest
+    assert 'hx-swap="afterbegin"' in newest and "comments_sort=newest" in newest
+    assert "Kommentar veröffentlichen" in oldest
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    english = _thread_form(client.get(town.thread_url()).get_data(as_text=True), thread_id)
+    assert "Publish comment" in english
