@@ -1,10 +1,10 @@
 """What a proposal's page reads, in as few statements as the page allows.
 
 The page shows the proposal with its author, category and comment count (its thread), whether the
-reader supports it and the process's answer promise. Loading each of these on first use cost a
-statement apiece (seven before the page was drawn); here they come joined in one statement, built
-once per kind of reader with bound parameters, and the status history and the council's statements
-in one statement each.
+reader supports it, the process's answer promise and the status history (a row per official
+answer, a handful at most). Loading each of these on first use cost a statement apiece (seven
+before the page was drawn); here they come joined in one statement, built once per kind of reader
+with bound parameters, and the council's statements (one per member) in one more.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, Select, bindparam, exists, false, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.contributions.models import Contribution
 from app.extensions import db
@@ -76,7 +76,7 @@ def _statement(reader: bool) -> Select:
                 contains_eager(Proposal.contribution).contains_eager(Contribution.author),
                 contains_eager(Proposal.thread),
                 contains_eager(Proposal.category),
-                selectinload(Proposal.status_changes),
+                joinedload(Proposal.status_changes),  # a few rows at most: one per answer
                 selectinload(Proposal.statements)
                 .selectinload(ProposalStatement.contribution)
                 .joinedload(Contribution.author),
@@ -96,7 +96,7 @@ def proposal_page(process: Process, proposal_id: int, user) -> ProposalPage | No
     }
     if reader:
         params["user_id"] = user.id
-    row = db.session.execute(_statement(reader), params).first()
+    row = db.session.execute(_statement(reader), params).unique().one_or_none()
     if row is None:
         return None
     proposal, supported, threshold, days = row

@@ -17,7 +17,7 @@ town = proposals_support.town  # the fixture
 # What the proposal page may cost at most, with the thread's page of comments, their replies,
 # authors and the reader's reactions (2 statements), the request's own (session, municipality,
 # process, the unread count) and the other domains' sections.
-STATEMENTS = {"citizen": 12, "staff": 13, None: 8}
+STATEMENTS = {"citizen": 11, "staff": 12, None: 7}
 
 
 def _comment_on(app, town: Town, proposal_id: int, tops: int) -> None:
@@ -133,6 +133,39 @@ def test_the_proposal_page_reads_the_proposal_and_what_it_shows_in_one_statement
         if s.startswith(f"SELECT {table}.")
     ]
     assert not alone, alone
+
+
+def test_the_proposal_page_shows_every_step_of_its_history_and_every_statement(
+    app, client, login, town: Town
+):
+    """The status history comes joined to the proposal (a row per answer): every step shows, in
+    order, however many there are; so do the council's statements."""
+    from app.accounts.models import User
+    from app.proposals import services
+    from app.proposals.models import ProposalStatus
+
+    proposal_id = create_proposal(app, town.process, town.users["citizen"], xss=False)
+    steps = [ProposalStatus.UNDER_REVIEW, ProposalStatus.ACCEPTED, ProposalStatus.IMPLEMENTED]
+    with app.app_context():
+        proposal = db.session.get(Proposal, proposal_id)
+        staff = db.session.get(User, town.users["staff"].id)
+        for number, status in enumerate(steps):
+            services.change_status(staff, proposal, status, f"Antwort Nummer {number}", "Bauamt")
+        services.save_statement(
+            db.session.get(User, town.users["council"].id), proposal, "Die Fraktion stimmt zu."
+        )
+        db.session.commit()
+    login(client, town.users["citizen"])
+    page = client.get(town.url(proposal_id)).get_data(as_text=True)
+    history = page[
+        page.index('class="status-history"') : page.index("</ol>", page.index("status-history"))
+    ]
+    assert [history.index(f"Antwort Nummer {n}") for n in (0, 1)] == sorted(
+        history.index(f"Antwort Nummer {n}") for n in (0, 1)
+    )
+    assert history.count("<li>") == 1 + len(steps)  # submitted, then each answer
+    assert "Antwort Nummer 2" in page[: page.index('class="status-history"')]  # the answer shown
+    assert "Die Fraktion stimmt zu." in page
 
 
 def test_an_unknown_owner_kind_is_an_error(app):
