@@ -61,7 +61,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.core.page_cache import init_page_cache
     from app.core.requests import init_requests
     from app.core.security import init_security_headers
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, write_limiter
     from app.municipalities.tenancy import init_tenancy
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
@@ -73,6 +73,7 @@ def create_app(config_name: str | None = None) -> Flask:
     init_forms()
     init_fragments(app)  # after Flask-WTF: the templates' csrf_token knows kept cards
     limiter.init_app(app)
+    write_limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_date_formats(babel)  # one short and one long date format everywhere
     login_manager.init_app(app)

@@ -33,6 +33,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=client_ip)
+# The per-account throttles on participation (``app.core.ratelimit.write_limited``) on an instance
+# of their own that sends no ``X-RateLimit-*`` headers: a throttled write answers with its own page
+# and ``Retry-After``, and the headers cost two more round trips to the store on every write.
+write_limiter = Limiter(key_func=client_ip, headers_enabled=False)
 
 
 @event.listens_for(Engine, "connect")

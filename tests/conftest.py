@@ -193,10 +193,11 @@ def app(smtp_server) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request, app, smtp_server) -> Iterator[None]:
-    from app.extensions import db, limiter
+    from app.extensions import db, limiter, write_limiter
 
     smtp_server[1].clear()
     limiter.reset()
+    write_limiter.reset()
     yield
     with app.app_context():
         db.session.remove()

@@ -75,9 +75,10 @@ def write_limited(action: str, keep: Callable[..., Any] | None = None) -> Callab
     ``keep`` renders the form again with what was sent, when a limit is reached: it is called with
     the route's arguments and returns a page, which goes out with status 429, a German message
     and ``Retry-After``, so nothing typed is lost. Without ``keep`` (button actions) a 429 page
-    with a link back to where the person came from answers.
+    with a link back to where the person came from answers. These limits live on
+    ``write_limiter``, which sends no ``X-RateLimit-*`` headers.
     """
-    from app.extensions import limiter  # the extension imports this module for its keys
+    from app.extensions import write_limiter  # the extension imports this module for its keys
 
     if action not in WRITE_ACTIONS:
         raise ValueError(f"unknown participation action {action!r}")
@@ -118,7 +119,7 @@ def write_limited(action: str, keep: Callable[..., Any] | None = None) -> Callab
         response.headers["Retry-After"] = str(_retry_after(limit))
         return response
 
-    return limiter.shared_limit(
+    return write_limiter.shared_limit(
         limit_value,
         scope=f"write-{action}",
         key_func=signed_in_key,

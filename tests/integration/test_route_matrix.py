@@ -725,10 +725,11 @@ def _clean_state(request, app, smtp_server) -> Iterator[None]:
     """Replaces the per-test table wipe of ``tests/conftest.py``: the world is built once, and each
     case's writes are rolled back (``rollback_support``), so adding routes adds requests only."""
     global _WORLD
-    from app.extensions import limiter
+    from app.extensions import limiter, write_limiter
 
     smtp_server[1].clear()
     limiter.reset()
+    write_limiter.reset()
     if _WORLD is None:
         _WORLD = _build_world(
             app,

@@ -142,6 +142,26 @@ def test_support_and_reactions_answer_429_with_a_way_back(
     assert reaction.status_code == 429 and GERMAN_MESSAGE in reaction.text
 
 
+def test_writes_send_no_rate_limit_headers_while_logins_and_the_api_keep_theirs(
+    app, client, login, town, process, member, make_member
+):
+    """The headers cost two round trips to the limit store per request; on the participation
+    throttles nobody reads them (a throttled write says when to try again, with Retry-After)."""
+    from tests.integration.proposals_support import create_proposal
+
+    proposal = create_proposal(app, process, make_member(town, Role.CITIZEN), xss=False)
+    anonymous = app.test_client()
+    refused_login = anonymous.post("/login", data={"email": "x@example.org", "password": "falsch"})
+    assert refused_login.headers["X-RateLimit-Limit"]
+    assert anonymous.get("/api/v1/municipalities").headers["X-RateLimit-Remaining"]
+    login(client, member)
+    url = f"/{town.slug}/processes/{process.slug}/proposals/{proposal}"
+    for action in ("support", "unsupport"):
+        response = client.post(f"{url}/{action}", headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        assert not [h for h in response.headers if h[0].lower().startswith("x-ratelimit")]
+
+
 def test_the_throttle_counts_per_account_not_per_person_sharing_an_address(
     app, client, login, town, process, member, make_member, limit
 ):
