@@ -56,9 +56,11 @@ def engine_options(
     PostgreSQL (psycopg): ``connect_timeout`` bounds the whole connection set-up (libpq honours no
     less than 2 s), ``statement_timeout`` is enforced by the server and ``pool_timeout`` bounds the
     wait for a free pooled connection. SQLite: ``timeout`` is how long a statement waits for a
-    lock. ``pool_pre_ping`` replaces connections that died while the database was away.
+    lock. Connections that died while the database was away are replaced before use: psycopg's by
+    asking their socket whether the server hung up (``app.extensions``; no round trip), others by
+    ``pool_pre_ping`` (a query at every checkout).
     """
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {"pool_pre_ping": not url.startswith("postgresql+psycopg://")}
     if url.startswith("postgresql"):
         connect_args: dict = {}
         if connect_timeout:

@@ -1,5 +1,6 @@
 """The extension objects, created unbound and initialised in ``create_app``."""
 
+import select
 import sqlite3
 
 from flask_babel import Babel
@@ -10,7 +11,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 from app.core.ratelimit import client_ip
 
@@ -46,3 +49,21 @@ def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+@event.listens_for(Pool, "checkout")
+def _hung_up(dbapi_connection, _record, _proxy) -> None:
+    """Replace a PostgreSQL connection the server has closed while it idled in the pool (a
+    restart, ``pg_terminate_backend``, an idle timeout): the server's goodbye or the end of the
+    stream has made its socket readable, where a healthy idle connection has nothing to read. The
+    pool then connects anew (``DisconnectionError``). This costs no round trip, where
+    ``pool_pre_ping`` sent a query at every checkout; other drivers keep ``pool_pre_ping``."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)  # psycopg 3
+    if pgconn is None:
+        return
+    if dbapi_connection.closed:
+        raise DisconnectionError("the connection is closed")
+    poller = select.poll()
+    poller.register(pgconn.socket, select.POLLIN)
+    if poller.poll(0):
+        raise DisconnectionError("the database server closed the connection")

@@ -127,3 +127,36 @@ def test_json_clients_get_a_json_503(client, app):
         response = client.get("/", headers={"Accept": "application/json"})
     assert response.status_code == 503
     assert response.get_json()["status"] == 503
+
+
+def test_connections_the_server_closed_are_replaced_before_use(client, app):
+    """After a database restart every pooled connection is dead; the first request on each must
+    not fail. PostgreSQL connections are checked at checkout without a round trip (their socket
+    has the server's goodbye to read); other drivers keep ``pool_pre_ping``."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from app.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only: a SQLite file has no server to restart")
+        assert db.engine.pool._pre_ping is False  # no query at checkout
+        connections = [db.engine.connect() for _ in range(3)]  # three pooled connections
+        pids = {c.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() for c in connections}
+        for connection in connections:
+            connection.close()
+        outside = create_engine(db.engine.url, poolclass=NullPool)
+        with outside.connect() as killer:
+            killed = killer.exec_driver_sql(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).scalar_one()
+        outside.dispose()
+        assert killed >= len(pids)
+        time.sleep(0.5)  # the server says goodbye asynchronously
+        for _ in range(len(pids) + 1):  # each pooled connection is taken out at least once
+            assert client.get("/healthz").status_code == 200
+            with db.engine.connect() as connection:
+                pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            assert pid not in pids
