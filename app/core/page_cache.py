@@ -428,7 +428,10 @@ def _watch(engine: Engine, bump: Callable[[], None]) -> None:
         )
         if not (compiled_dml or _DML.match(statement)):
             return
-        if cursor.rowcount == 0 or _table(context) in PRIVATE_TABLES:
+        # SQLite counts the rows of a change with RETURNING only once they are read, after this
+        # event: there such a change counts as a write whatever its count says so far.
+        uncounted = conn.dialect.name == "sqlite" and cursor.description is not None
+        if (cursor.rowcount == 0 and not uncounted) or _table(context) in PRIVATE_TABLES:
             return
         conn.info[_WROTE] = True
 

@@ -349,51 +349,92 @@ def support_refusal(user, proposal: Proposal, now: datetime) -> str | None:
 
 
 _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
-
-
-@cache
-def _add_support(dialect: str):
-    """The insert of a support that skips a duplicate, built once per dialect."""
-    return (
-        _INSERTS[dialect](ProposalSupport)
-        .values(
-            proposal_id=bindparam("proposal_id"),
-            user_id=bindparam("user_id"),
-            created_at=bindparam("created_at"),
-        )
-        .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
-        .returning(ProposalSupport.id)
-    )
-
-
-_TAKE_BACK = delete(ProposalSupport).where(
-    ProposalSupport.proposal_id == bindparam("proposal_id"),
-    ProposalSupport.user_id == bindparam("user_id"),
-)
 _PROMISE = select(ProposalSettings.answer_threshold, ProposalSettings.answer_days).where(
     ProposalSettings.process_id == Proposal.process_id
 )
-# The counter moves in the database, and returns the new count with the process's answer promise.
-_COUNT = (
-    update(Proposal)
-    .where(Proposal.id == bindparam("proposal_id"))
-    .values(support_count=Proposal.support_count + bindparam("delta"))
-    .returning(
-        Proposal.support_count,
-        _PROMISE.with_only_columns(ProposalSettings.answer_threshold).scalar_subquery(),
-        _PROMISE.with_only_columns(ProposalSettings.answer_days).scalar_subquery(),
-    )
-    .execution_options(synchronize_session=False)
+# What the counter update returns: the new count with the process's answer promise.
+_COUNTED = (
+    Proposal.support_count,
+    _PROMISE.with_only_columns(ProposalSettings.answer_threshold).scalar_subquery(),
+    _PROMISE.with_only_columns(ProposalSettings.answer_days).scalar_subquery(),
 )
 
 
-def _change_support_count(proposal: Proposal, delta: int) -> tuple[int, ProposalSettings]:
-    """Atomic in the database, so concurrent supports never lose a count; the new count comes back
-    with the update (``RETURNING``), and with it the process's answer promise (two subqueries), so
-    nothing is read again. The statements of a support are built once (module constants)."""
-    count, threshold, days = db.session.execute(
-        _COUNT, {"proposal_id": proposal.id, "delta": delta}
-    ).one()
+def _support_row_change(dialect: str, add: bool):
+    """The insert of a support that skips a duplicate, or the delete of one; either returns the
+    proposal's id for the row it changed, and nothing when there was nothing to change."""
+    if add:
+        change = (
+            _INSERTS[dialect](ProposalSupport)
+            .values(
+                proposal_id=bindparam("proposal"),
+                user_id=bindparam("person"),
+                created_at=bindparam("at"),
+            )
+            .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
+        )
+    else:
+        change = delete(ProposalSupport).where(
+            ProposalSupport.proposal_id == bindparam("proposal"),
+            ProposalSupport.user_id == bindparam("person"),
+        )
+    return change.returning(ProposalSupport.proposal_id)
+
+
+def _count_update(delta: int, changed=None):
+    """The counter moves in the database (``support_count + delta``) and returns the new count
+    with the answer promise; with ``changed`` (a data-modifying WITH) only for the proposal whose
+    support row it changed."""
+    which = (
+        Proposal.id == bindparam("proposal")
+        if changed is None
+        else Proposal.id.in_(select(changed.c.proposal_id))
+    )
+    return (
+        update(Proposal)
+        .where(which)
+        .values(support_count=Proposal.support_count + delta)
+        .returning(*_COUNTED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@cache
+def _support_statements(dialect: str, add: bool) -> tuple:
+    """The statements of a support (``add``) or its taking back, built once per dialect (building
+    them cost more than running them).
+
+    PostgreSQL runs the row change and the counter update as one statement (the counter update
+    reads the change's ``RETURNING`` through a WITH), so a support is one round trip. SQLite has no
+    data-modifying WITH: there the row change comes first and the counter update follows only when
+    it changed a row, in the same transaction.
+    """
+    change = _support_row_change(dialect, add)
+    delta = 1 if add else -1
+    if dialect == "postgresql":
+        return (_count_update(delta, change.cte("changed")),)
+    return change, _count_update(delta)
+
+
+def _write_support(
+    user: User, proposal: Proposal, add: bool, at: datetime
+) -> tuple[int, ProposalSettings] | None:
+    """Add (``add``) or take back this person's support and move the counter with it, atomically
+    in the database, so concurrent supports never lose a count.
+
+    Returns the new count with the process's answer promise (it came back with the update, so
+    nothing is read again), or None when nothing changed (a support already there, or none to
+    take back)."""
+    statements = _support_statements(db.session.get_bind().dialect.name, add)
+    params = {"proposal": proposal.id, "person": user.id}
+    if add:
+        params["at"] = at
+    if len(statements) == 2 and db.session.execute(statements[0], params).first() is None:
+        return None
+    row = db.session.execute(statements[-1], params).one_or_none()
+    if row is None:
+        return None
+    count, threshold, days = row
     set_committed_value(proposal, "support_count", count)
     # A detached copy of the promise, never added to the session: only read here.
     return count, ProposalSettings(answer_threshold=threshold, answer_days=days)
@@ -416,7 +457,7 @@ def _keep_answer_due(
     added_at: datetime | None = None,
 ) -> None:
     """Keep ``answer_due_at`` right after the support count changed (``changed``: the new count and
-    the process's promise, as ``_change_support_count`` returns them).
+    the process's promise, as ``_write_support`` returns them).
 
     The deadline moves only when the proposal crosses the threshold, or when a support among the
     first N is taken back; a support that comes after the N-th changes nothing (no query).
@@ -492,32 +533,30 @@ def support(user: User, proposal: Proposal, now: datetime | None = None) -> bool
 
     The unique constraint on (proposal, person) decides, not a Python check: the insert skips a
     duplicate (``ON CONFLICT DO NOTHING``) and the counter moves only when a row was inserted, in the
-    same transaction. (A savepoint around a failing insert would do the same on PostgreSQL, but on
+    same statement on PostgreSQL, the same transaction on SQLite. (A savepoint around a failing insert would do the same on PostgreSQL, but on
     SQLite the driver lets the savepoint's release commit the transaction halfway.)
     """
     at = now or utcnow()
     refusal = support_refusal(user, proposal, at)
     if refusal:
         raise NotAllowed(refusal)
-    inserted = db.session.scalar(
-        _add_support(db.session.get_bind().dialect.name),
-        {"proposal_id": proposal.id, "user_id": user.id, "created_at": at},
-    )
-    if inserted is None:
+    changed = _write_support(user, proposal, True, at)
+    if changed is None:
         return False
-    _keep_answer_due(proposal, _change_support_count(proposal, +1), added_at=at)
+    _keep_answer_due(proposal, changed, added_at=at)
     return True
 
 
 def unsupport(user: User, proposal: Proposal, now: datetime | None = None) -> bool:
     """Take a support back; False if there was none."""
-    refusal = support_refusal(user, proposal, now or utcnow())
+    at = now or utcnow()
+    refusal = support_refusal(user, proposal, at)
     if refusal:
         raise NotAllowed(refusal)
-    deleted = db.session.execute(_TAKE_BACK, {"proposal_id": proposal.id, "user_id": user.id})
-    if deleted.rowcount != 1:
+    changed = _write_support(user, proposal, False, at)
+    if changed is None:
         return False
-    _keep_answer_due(proposal, _change_support_count(proposal, -1))
+    _keep_answer_due(proposal, changed)
     return True
 
 

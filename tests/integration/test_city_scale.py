@@ -117,16 +117,19 @@ def test_support_post_statements_stay_bounded(
         response = client.post(town.url(proposal, "support"), headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "1</strong>" in response.get_data(as_text=True)  # the count the update returned
-    # 6 statements (SQLite and PostgreSQL): the tenant; the person with memberships and the
+    # 5 statements on PostgreSQL, 6 on SQLite: the tenant; the person with memberships and the
     # consent check's answers; the process with phases and formats; the proposal with its
-    # contribution and the guards (block, residency); the insert, and the counter update that
-    # returns the promise too. Nothing is read again after the commit (it was 11 more); the guards,
-    # the phases, the formats and the consent versions were 6 statements of their own before.
-    assert counted.count <= 6
+    # contribution and the guards (block, residency); the insert and the counter update that
+    # returns the promise too (one statement on PostgreSQL, through a WITH). Nothing is read again
+    # after the commit (it was 11 more); the guards, the phases, the formats and the consent
+    # versions were 6 statements of their own before.
+    with app.app_context():
+        most = 5 if db.engine.dialect.name == "postgresql" else 6
+    assert counted.count <= most
     with count_queries() as counted:
         response = client.post(town.url(proposal, "unsupport"), headers={"HX-Request": "true"})
     assert response.status_code == 200 and "0</strong>" in response.get_data(as_text=True)
-    assert counted.count <= 6
+    assert counted.count <= most
 
 
 # --- kept list counts ---------------------------------------------------------------------------

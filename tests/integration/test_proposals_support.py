@@ -206,6 +206,27 @@ def test_concurrent_double_clicks_of_one_person_count_once(app, town: Town):
     assert _count(app, proposal_id) == (1, 1)
 
 
+def test_concurrent_take_backs_of_one_person_count_once(app, make_member, town: Town):
+    """A person who supported, and sends the taking back several times at once: one row goes,
+    and the counter drops by one, not by the number of clicks."""
+    proposal_id = create_proposal(app, town.process, town.users["staff"], xss=False)
+    people = [make_member(town.municipality, xss=False) for _ in range(3)]
+    with app.app_context():
+        for user in people:
+            services.support(db.session.get(User, user.id), db.session.get(Proposal, proposal_id))
+        db.session.commit()
+    results: list[bool] = []
+
+    def job() -> None:
+        proposal = db.session.get(Proposal, proposal_id)
+        results.append(services.unsupport(db.session.get(User, people[0].id), proposal))
+
+    errors = _run_concurrently(app, [job] * 6)
+    assert not errors, errors
+    assert sorted(results) == [False] * 5 + [True]
+    assert _count(app, proposal_id) == (2, 2)
+
+
 def test_concurrent_supports_and_withdrawals_keep_the_counter_exact(app, make_member, town: Town):
     proposal_id = create_proposal(app, town.process, town.users["staff"], xss=False)
     people = [make_member(town.municipality, xss=False) for _ in range(10)]
