@@ -21,7 +21,7 @@ count is kept in ``report_figures`` (``ReportFigures``) and used as follows:
 The answer promise's record is not kept: it is read from its own index on every view
 (``promise.answer_record``) and moves with the clock.
 
-Rows are written through a connection of their own, committed at once: the claim must be seen by
+Rows are written through a session of their own, committed at once: the claim must be seen by
 the other workers while this one counts, and a reading request must not commit its session. The
 table is one of the page cache's private tables, so keeping a count outdates no page (and not the
 count itself).
@@ -30,6 +30,8 @@ count itself).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,6 +39,7 @@ from flask import current_app, has_request_context
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from app.core import request_cache
 from app.core.scheduler import periodic
@@ -82,9 +85,23 @@ def _lease(seconds_taken: float) -> timedelta:
     return timedelta(seconds=max(MIN_LEASE, 3 * seconds_taken))
 
 
+@contextmanager
+def _apart() -> Iterator[Session]:
+    """A session of its own, committed when the block ends: the request's session may hold a read
+    transaction, which must not be committed. (A new session rather than a bare connection, so
+    that it joins whatever the app's sessions are bound to, as tests bind them to one connection.)
+    """
+    session = db.session.session_factory()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
+
+
 def _write(statement) -> int:
-    with db.engine.begin() as connection:
-        return connection.execute(statement).rowcount
+    with _apart() as session:
+        return session.execute(statement).rowcount
 
 
 def _claim(process_id: int, now: datetime, seconds_taken: float) -> bool:
@@ -105,8 +122,8 @@ def _claim(process_id: int, now: datetime, seconds_taken: float) -> bool:
 def _claim_first(process_id: int, now: datetime) -> bool:
     """Claim the first count of a process: a row without figures, unless one exists already."""
     insert = _INSERTS[db.engine.dialect.name]
-    with db.engine.begin() as connection:  # RETURNING: an insert's rowcount is not reliable
-        created = connection.execute(
+    with _apart() as session:  # RETURNING: an insert's rowcount is not reliable
+        created = session.execute(
             insert(ReportFigures)
             .values(process_id=process_id, seconds_taken=0.0, refreshing_until=now + _lease(0))
             .on_conflict_do_nothing(index_elements=["process_id"])

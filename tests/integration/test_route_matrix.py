@@ -470,6 +470,7 @@ OUTCOME_ROUTES = {
     ("outcomes.report_pdf", "GET"): Route(REPORT, args=_process),
     ("outcomes.report_csv", "GET"): Route(REPORT, args=_process),
     ("outcomes.report_json", "GET"): Route(REPORT, args=_process),
+    ("outcomes.report_recount", "POST"): Route(PROCESS_MANAGE, 302, _process),
     ("outcomes.workspace", "GET"): Route(COUNCIL, args=_slug),
     ("outcomes.statement", "GET"): Route(COUNCIL, args=_process),
     ("outcomes.statement", "POST"): Route(COUNCIL, 422, _process),
