@@ -35,6 +35,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,9 +94,11 @@ class Scenario:
     path: str
     # read, rendered (page cache bypassed), write, one (one connection), bare, floor (reference)
     kind: str = "read"
-    cookie: str = ""
+    # a Cookie header, or what makes one when the scenario starts (a session, fresh as a browser's)
+    cookie: str | Callable[[], str] = ""
     connections: int = CONNECTIONS
     requests_file: str = ""
+    prepare: Callable[[], None] | None = None  # run when the scenario starts (writes its requests)
 
 
 @dataclass
@@ -277,15 +280,28 @@ class Sessions:
         probe.secret_key = secret_key
         self.serializer = probe.session_interface.get_signing_serializer(probe)
         self.csrf = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
+        from flask_login.utils import _create_identifier
+
+        with probe.test_request_context(environ_base={"REMOTE_ADDR": HOST}):
+            self.identifier = _create_identifier()
 
     def login(self, user_id: int) -> tuple[str, str]:
-        """(Cookie header value, form CSRF token) of a fresh session of ``user_id``."""
+        """(Cookie header value, form CSRF token) of a fresh session of ``user_id``.
+
+        wrk sends the same cookie again and again and never the one a response sets, so the
+        session must look as a browser's does after its last answer, or the server renews it on
+        every request (a re-signed cookie in each response, which a browser causes once a
+        minute): seen now (``_seen_at`` is renewed after a minute: scenarios make their sessions
+        when they start), and the session identifier Flask-Login keeps for this client (wrk
+        connects from ``HOST`` without a User-Agent; without it the session would be marked not
+        fresh on every request)."""
         raw = secrets.token_hex(20)
-        now = time.time()  # a login of now, as a browser's is: not renewed on every request
+        now = time.time()
         cookie = self.serializer.dumps(
             {
                 "_user_id": f"{user_id}:1",
                 "_fresh": True,
+                "_id": self.identifier,
                 "csrf_token": raw,
                 "_login_at": now,
                 "_seen_at": now,
@@ -431,14 +447,14 @@ def ensure_wrk() -> str:
     return found
 
 
-def sample(server: Server, scenario: Scenario) -> tuple[int | None, int | None, bool]:
+def sample(server: Server, scenario: Scenario, cookie: str) -> tuple[int | None, int | None, bool]:
     """(status, SQL statements when rendered, served from the page cache) of the scenario's
     request, asked three times as a single visitor: the first may render, the next may be kept."""
     if scenario.kind == "write":
         return None, None, False
     request = urllib.request.Request(server.url(scenario.path))  # noqa: S310
-    if scenario.cookie:
-        request.add_header("Cookie", scenario.cookie)
+    if cookie:
+        request.add_header("Cookie", cookie)
     counts = []
     status = None
     cached = False
@@ -459,13 +475,16 @@ def sample(server: Server, scenario: Scenario) -> tuple[int | None, int | None, 
 
 def run_wrk(wrk: str, server: Server, scenario: Scenario, duration: int, lua: Path) -> Result:
     result = Result(scenario.name, scenario.path, scenario.kind, scenario.connections)
-    result.status, result.sql_queries, result.page_cache = sample(server, scenario)
+    cookie = scenario.cookie() if callable(scenario.cookie) else scenario.cookie
+    if scenario.prepare is not None:
+        scenario.prepare()
+    result.status, result.sql_queries, result.page_cache = sample(server, scenario, cookie)
     command = [
         wrk, "-t", "2" if scenario.connections > 1 else "1", "-c", str(scenario.connections),
         "-d", f"{duration}s", "--timeout", "10s", "-s", str(lua),
     ]  # fmt: skip
-    if scenario.cookie and scenario.kind != "write":
-        command += ["-H", f"Cookie: {scenario.cookie}"]
+    if cookie and scenario.kind != "write":
+        command += ["-H", f"Cookie: {cookie}"]
     command.append(server.url(scenario.path if scenario.kind != "write" else "/"))
     env = {**os.environ, "WRK_REQUESTS": scenario.requests_file}
     with MemoryWatch(server) as memory:
@@ -504,16 +523,24 @@ def scenarios(ids: dict, sessions: Sessions, workdir: Path, per_page: int) -> li
     base = f"/{BENCH_SLUG}/processes/radverkehrskonzept-2030"
     small = f"/{BENCH_SLUG}/processes/neugestaltung-des-marktplatzes"
     deep = ids["deep"]
-    citizen_cookie, _token = sessions.login(ids["citizen"])
-    staff_cookie, _token = sessions.login(ids["staff"])
-    lines = []
-    for n, user_id in enumerate(ids["supporters"]):
-        cookie, token = sessions.login(user_id)
-        target = ids["targets"][n % len(ids["targets"])]
-        for action in ("support", "unsupport"):
-            lines.append(f"{base}/proposals/{target}/{action}\t{cookie}\tcsrf_token={token}")
+
+    def citizen_cookie() -> str:
+        return sessions.login(ids["citizen"])[0]
+
+    def staff_cookie() -> str:
+        return sessions.login(ids["staff"])[0]
+
     requests_file = workdir / "supports.tsv"
-    requests_file.write_text("\n".join(lines) + "\n")
+
+    def write_supports() -> None:
+        lines = []
+        for n, user_id in enumerate(ids["supporters"]):
+            cookie, token = sessions.login(user_id)
+            target = ids["targets"][n % len(ids["targets"])]
+            for action in ("support", "unsupport"):
+                lines.append(f"{base}/proposals/{target}/{action}\t{cookie}\tcsrf_token={token}")
+        requests_file.write_text("\n".join(lines) + "\n")
+
     return [
         Scenario("bare endpoint (ceiling)", "/__bare", "bare"),
         # What any page for a logged-in person costs at least (Flask, the signed session, the
@@ -553,6 +580,7 @@ def scenarios(ids: dict, sessions: Sessions, workdir: Path, per_page: int) -> li
             f"{base}/proposals/",
             "write",
             requests_file=str(requests_file),
+            prepare=write_supports,
         ),
         Scenario(
             "survey results, 1 connection",
