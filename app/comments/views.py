@@ -25,7 +25,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.comments import policies, services
@@ -233,7 +232,6 @@ def _new_comment_form(thread: Thread, sort: services.Sort) -> Markup:
     form = CommentForm(prefix=f"thread{thread.id}")
 
     def render() -> str:
-        token = generate_csrf()
         return render_template(
             "comments/_form.html",
             form=form,
@@ -245,7 +243,7 @@ def _new_comment_form(thread: Thread, sort: services.Sort) -> Markup:
                 "comments.create", thread_id=thread.id, comments_sort="newest" if newest else None
             ),
             swap="afterbegin" if newest else "beforeend",
-        ).replace(token, fragments.CSRF_PLACEHOLDER)
+        )
 
     key = (
         (thread.id, newest, form.meta.csrf, fragments.reader_context())

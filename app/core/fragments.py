@@ -9,9 +9,9 @@ key, and the least recently used cards go first once a store is full.
 keeping on; ``FRAGMENT_CHECK`` (on in tests) renders every reused card again and compares, so that
 a value the template reads but the key misses fails loudly instead of showing an outdated card.
 Forms inside a card carry ``CSRF_PLACEHOLDER`` as their token; ``kept`` fills in the reader's own.
-While a card is rendered to be kept, the templates' ``csrf_token()`` gives the placeholder itself
-(``csrf_token`` below, installed by ``init_fragments``), so one reader's token can never end up in
-a card that others are served.
+While a card is rendered to be kept, every token gives the placeholder itself (the templates'
+``csrf_token()``, installed by ``init_fragments``, and the forms' own, ``core.forms.LazyToken``),
+so one reader's token can never end up in a card that others are served.
 """
 
 from __future__ import annotations
@@ -71,6 +71,11 @@ def reader_context() -> tuple:
         )
 
     return request_cache.pure_memo(("fragment_reader_context",), build)
+
+
+def rendering() -> bool:
+    """Is a card being rendered to be kept? (Then every CSRF token in it is the placeholder.)"""
+    return _rendering.get()
 
 
 def csrf_token() -> str:

@@ -156,3 +156,22 @@ def test_the_kept_filter_form_follows_categories_and_the_values_asked_for(app, c
         db.session.commit()
     again = client.get(town.base + "?q=Radweg").get_data(as_text=True)
     assert "Neue Kategorie" in again and 'value="Radweg"' in again
+
+
+def test_every_token_in_a_kept_card_is_the_placeholder(app, monkeypatch):
+    """A form's own token and the templates' ``csrf_token()``: kept as the placeholder, and the
+    reader's token filled in on the way out."""
+    from app.core import fragments
+    from app.core.forms import ConfirmForm
+
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    store = fragments.Store(10)
+    with app.test_request_context():
+        form = ConfirmForm()
+        kept = fragments.kept(store, "card", lambda: f"{form.csrf_token}|{fragments.csrf_token()}")
+        served = str(kept).split("|")
+        assert fragments.CSRF_PLACEHOLDER not in str(kept)
+        assert f'value="{served[1]}"' in served[0]  # the reader's own token, in both
+        field, template = store.get("card").split("|")
+        assert template == fragments.CSRF_PLACEHOLDER
+        assert f'value="{fragments.CSRF_PLACEHOLDER}"' in field
