@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, delete, func, select, update
@@ -352,9 +353,11 @@ _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 _PROMISE = select(ProposalSettings.answer_threshold, ProposalSettings.answer_days).where(
     ProposalSettings.process_id == Proposal.process_id
 )
-# What the counter update returns: the new count with the process's answer promise.
+# What the counter update returns: the new count and deadline (as this update finds the row,
+# after any concurrent change of it committed), with the process's answer promise.
 _COUNTED = (
     Proposal.support_count,
+    Proposal.answer_due_at,
     _PROMISE.with_only_columns(ProposalSettings.answer_threshold).scalar_subquery(),
     _PROMISE.with_only_columns(ProposalSettings.answer_days).scalar_subquery(),
 )
@@ -362,7 +365,8 @@ _COUNTED = (
 
 def _support_row_change(dialect: str, add: bool):
     """The insert of a support that skips a duplicate, or the delete of one; either returns the
-    proposal's id for the row it changed, and nothing when there was nothing to change."""
+    proposal's id and the support's time for the row it changed, and nothing when there was
+    nothing to change."""
     if add:
         change = (
             _INSERTS[dialect](ProposalSupport)
@@ -378,23 +382,23 @@ def _support_row_change(dialect: str, add: bool):
             ProposalSupport.proposal_id == bindparam("proposal"),
             ProposalSupport.user_id == bindparam("person"),
         )
-    return change.returning(ProposalSupport.proposal_id)
+    return change.returning(ProposalSupport.proposal_id, ProposalSupport.created_at)
 
 
 def _count_update(delta: int, changed=None):
     """The counter moves in the database (``support_count + delta``) and returns the new count
     with the answer promise; with ``changed`` (a data-modifying WITH) only for the proposal whose
-    support row it changed."""
-    which = (
-        Proposal.id == bindparam("proposal")
-        if changed is None
-        else Proposal.id.in_(select(changed.c.proposal_id))
-    )
+    support row it changed, and the time of that support too."""
+    if changed is None:
+        which, returned = Proposal.id == bindparam("proposal"), _COUNTED
+    else:
+        which = Proposal.id.in_(select(changed.c.proposal_id))
+        returned = (*_COUNTED, select(changed.c.created_at).scalar_subquery())
     return (
         update(Proposal)
         .where(which)
         .values(support_count=Proposal.support_count + delta)
-        .returning(*_COUNTED)
+        .returning(*returned)
         .execution_options(synchronize_session=False)
     )
 
@@ -416,28 +420,40 @@ def _support_statements(dialect: str, add: bool) -> tuple:
     return change, _count_update(delta)
 
 
+class _SupportChange(NamedTuple):
+    count: int  # the new count
+    due: datetime | None  # the answer deadline as the counter update found it
+    settings: ProposalSettings  # the process's answer promise
+    at: datetime  # when the support added or taken back came
+
+
 def _write_support(
     user: User, proposal: Proposal, add: bool, at: datetime
-) -> tuple[int, ProposalSettings] | None:
+) -> _SupportChange | None:
     """Add (``add``) or take back this person's support and move the counter with it, atomically
     in the database, so concurrent supports never lose a count.
 
-    Returns the new count with the process's answer promise (it came back with the update, so
-    nothing is read again), or None when nothing changed (a support already there, or none to
-    take back)."""
+    Returns what the change returned (so nothing is read again), or None when nothing changed (a
+    support already there, or none to take back)."""
     statements = _support_statements(db.session.get_bind().dialect.name, add)
     params = {"proposal": proposal.id, "person": user.id}
     if add:
         params["at"] = at
-    if len(statements) == 2 and db.session.execute(statements[0], params).first() is None:
-        return None
-    row = db.session.execute(statements[-1], params).one_or_none()
-    if row is None:
-        return None
-    count, threshold, days = row
+    if len(statements) == 2:
+        changed = db.session.execute(statements[0], params).first()
+        if changed is None:
+            return None
+        row = (*db.session.execute(statements[1], params).one(), changed.created_at)
+    else:
+        row = db.session.execute(statements[0], params).one_or_none()
+        if row is None:
+            return None
+    count, due, threshold, days, supported_at = row
     set_committed_value(proposal, "support_count", count)
+    set_committed_value(proposal, "answer_due_at", due)
     # A detached copy of the promise, never added to the session: only read here.
-    return count, ProposalSettings(answer_threshold=threshold, answer_days=days)
+    settings = ProposalSettings(answer_threshold=threshold, answer_days=days)
+    return _SupportChange(count, due, settings, supported_at)
 
 
 def _nth_support_at(proposal_id: int, n: int) -> datetime | None:
@@ -451,27 +467,26 @@ def _nth_support_at(proposal_id: int, n: int) -> datetime | None:
     )
 
 
-def _keep_answer_due(
-    proposal: Proposal,
-    changed: tuple[int, ProposalSettings],
-    added_at: datetime | None = None,
-) -> None:
-    """Keep ``answer_due_at`` right after the support count changed (``changed``: the new count and
-    the process's promise, as ``_write_support`` returns them).
+def _keep_answer_due(proposal: Proposal, changed: _SupportChange, added: bool) -> None:
+    """Keep ``answer_due_at`` right after the support count changed (``changed``, as
+    ``_write_support`` returns it).
 
     The deadline moves only when the proposal crosses the threshold, or when a support among the
-    first N is taken back; a support that comes after the N-th changes nothing (no query).
+    first N is taken back; a support that comes or goes after the N-th changes nothing (no query).
+    The deadline compared is the one the counter update found: concurrent changes of the same
+    proposal wait for each other there, so it includes every earlier one.
     """
-    count, settings = changed
-    due = proposal.answer_due_at
+    count, due, settings, at = changed
     if settings is None or not settings.promises_answers or count < settings.answer_threshold:
         wanted = None
-    elif (
-        added_at is not None
-        and due is not None
-        and added_at >= due - timedelta(days=settings.answer_days)
+    elif due is not None and (
+        # The N-th came at due - days; one that comes later, or at the same moment (its id is
+        # higher), is after it; one taken back at that very moment may have been the N-th.
+        at >= due - timedelta(days=settings.answer_days)
+        if added
+        else at > due - timedelta(days=settings.answer_days)
     ):
-        return  # a later support: the N-th one stays where it was
+        return  # a support after the N-th came or went: the N-th stays where it was
     else:
         reached = _nth_support_at(proposal.id, settings.answer_threshold)
         wanted = None if reached is None else reached + timedelta(days=settings.answer_days)
@@ -543,7 +558,7 @@ def support(user: User, proposal: Proposal, now: datetime | None = None) -> bool
     changed = _write_support(user, proposal, True, at)
     if changed is None:
         return False
-    _keep_answer_due(proposal, changed, added_at=at)
+    _keep_answer_due(proposal, changed, added=True)
     return True
 
 
@@ -556,7 +571,7 @@ def unsupport(user: User, proposal: Proposal, now: datetime | None = None) -> bo
     changed = _write_support(user, proposal, False, at)
     if changed is None:
         return False
-    _keep_answer_due(proposal, changed)
+    _keep_answer_due(proposal, changed, added=False)
     return True
 
 

@@ -256,3 +256,117 @@ def test_a_support_formats_no_date_and_the_open_gate_still_says_until_when(
         assert gate.allowed
         ends = process.open_participation_phase(utcnow()).ends_at
         assert str(gate.message) == f"Die Beteiligung ist bis {real(ends)} möglich."
+
+
+def _promise(app, town: Town, threshold: int, days: int) -> None:
+    from app.proposals.models import ProposalSettings
+
+    with app.app_context():
+        db.session.add(
+            ProposalSettings(
+                process_id=town.process.id, answer_threshold=threshold, answer_days=days
+            )
+        )
+        db.session.commit()
+
+
+def _supported(app, town: Town, proposal_id: int, people, start) -> None:
+    """Each person supports, an hour after the one before."""
+    from app.proposals import services
+    from app.proposals.models import Proposal
+
+    for n, person in enumerate(people):
+        with app.app_context():
+            services.support(
+                db.session.get(User, person.id),
+                db.session.get(Proposal, proposal_id),
+                now=start + timedelta(hours=n),
+            )
+            db.session.commit()
+
+
+def _due_and_truth(app, proposal_id: int, threshold: int, days: int):
+    """The kept deadline, and the one the supports say (the N-th's time plus the days)."""
+    from app.proposals.models import Proposal
+
+    with app.app_context():
+        nth = db.session.scalars(
+            select(ProposalSupport.created_at)
+            .where(ProposalSupport.proposal_id == proposal_id)
+            .order_by(ProposalSupport.created_at, ProposalSupport.id)
+            .offset(threshold - 1)
+            .limit(1)
+        ).first()
+        kept = db.session.get(Proposal, proposal_id).answer_due_at
+        return kept, (None if nth is None else nth + timedelta(days=days))
+
+
+def test_taking_back_a_support_after_the_nth_asks_nothing_more(
+    app, client, login, make_member, town: Town
+):
+    """The taken-back support's time comes back with the change: one after the N-th cannot move
+    the deadline, so no statement looks for the N-th (a support POST stays at five statements on
+    PostgreSQL however many supports a proposal has); one among the first N still moves it."""
+    _promise(app, town, threshold=2, days=10)
+    proposal = create_proposal(app, town.process, town.users["citizen"], xss=False)
+    people = [make_member(town.municipality, xss=False) for _ in range(4)]
+    _supported(app, town, proposal, people[:3], utcnow() - timedelta(hours=20))
+    assert _due_and_truth(app, proposal, 2, 10)[0] is not None
+    login(client, people[2])  # the third: after the N-th
+    with app.app_context():
+        most = 5 if db.engine.dialect.name == "postgresql" else 6
+    with _statements(app) as seen:
+        response = client.post(town.url(proposal, "unsupport"), headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "2</strong>" in response.text
+    assert len(seen) <= most, seen
+    assert not [s for s in seen if "ORDER BY proposal_supports.created_at" in s]
+    kept, truth = _due_and_truth(app, proposal, 2, 10)
+    assert kept == truth is not None
+    login(client, people[0])  # the first: the deadline moves to the (new) second's time
+    assert client.post(town.url(proposal, "unsupport")).status_code == 302
+    kept, truth = _due_and_truth(app, proposal, 2, 10)
+    assert truth is None and kept is None  # one support left, threshold two
+    login(client, people[3])
+    assert client.post(town.url(proposal, "support")).status_code == 302
+    kept, truth = _due_and_truth(app, proposal, 2, 10)
+    assert kept == truth is not None
+
+
+def test_concurrent_take_backs_keep_the_deadline_exact(app, make_member, town: Town):
+    """Five supports, threshold three: the first and the fourth are taken back at the same
+    moment. When the first goes first, the fourth becomes the N-th in the deadline it leaves, and
+    taking the fourth back must move it again (to the fifth): each change compares the deadline
+    the counter update found, after the changes before it, never the one loaded before. Four
+    rounds, so that both orders come up."""
+    import threading
+
+    from app.proposals import services
+    from app.proposals.models import Proposal
+
+    _promise(app, town, threshold=3, days=10)
+    people = [make_member(town.municipality, xss=False) for _ in range(5)]
+    for _round in range(4):
+        proposal_id = create_proposal(app, town.process, town.users["citizen"], xss=False)
+        _supported(app, town, proposal_id, people, utcnow() - timedelta(hours=20))
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def take_back(person, proposal_id=proposal_id, barrier=barrier, errors=errors) -> None:
+            try:
+                with app.app_context():
+                    user = db.session.get(User, person.id)
+                    proposal = db.session.get(Proposal, proposal_id)
+                    barrier.wait()
+                    assert services.unsupport(user, proposal)
+                    db.session.commit()
+            except BaseException as exc:  # reported by the test
+                errors.append(exc)
+
+        threads = [threading.Thread(target=take_back, args=(p,)) for p in (people[0], people[3])]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors
+        kept, truth = _due_and_truth(app, proposal_id, 3, 10)
+        assert kept == truth is not None
