@@ -31,7 +31,9 @@ worker and the scheduler (production uses the rate limits' Redis by default); ea
 keeps the pages it served last in its own memory, so a hit costs one round trip for the generation.
 ``memory://`` keeps both in the process (one process only: the development server); ``off``
 switches the cache off. When Redis does not answer, pages are rendered as if there were no cache
-and Redis is asked again after ``RETRY_AFTER`` seconds.
+and Redis is asked again after ``RETRY_AFTER`` seconds; a write whose generation bump could not
+reach Redis is owed, and the worker moves the generation as soon as Redis answers it again, before
+it serves or keeps a page (pages kept before the outage would show the state before that write).
 """
 
 from __future__ import annotations
@@ -196,6 +198,7 @@ class RedisStore:
         self.pages = LocalPages()
         self.values = LocalValues()
         self._down_until = 0.0
+        self._owed = False  # a bump that did not reach Redis
 
     def _call(self, what: Callable, default=None):
         if self._down_until > time.monotonic():
@@ -208,13 +211,23 @@ class RedisStore:
             return default
 
     def generation(self) -> int | None:
+        if self._owed and not self._settle():
+            return None
         raw = self._call(lambda: self.redis.get(self.GENERATION))
         if raw is None and self._down_until > time.monotonic():
             return None
         return int(raw or 0)
 
     def bump(self) -> None:
-        self._call(lambda: self.redis.incr(self.GENERATION))
+        self._owed = True
+        self._settle()
+
+    def _settle(self) -> bool:
+        """Pay an owed bump; False while Redis does not take it."""
+        if self._call(lambda: self.redis.incr(self.GENERATION)) is None:
+            return False
+        self._owed = False
+        return True
 
     def get(self, key: str) -> bytes | None:
         found = self.pages.get(key)

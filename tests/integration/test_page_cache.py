@@ -390,3 +390,47 @@ def test_the_promise_record_is_counted_again_after_a_write(cached_app, make_proc
         settings.answer_days = 14
         db.session.commit()
     assert record().promise.days == 14
+
+
+class _FlakyRedis:
+    """A Redis client whose server can be switched off and on."""
+
+    def __init__(self, error: type[Exception]) -> None:
+        self.error, self.up, self.values = error, True, {}
+
+    def _check(self) -> None:
+        if not self.up:
+            raise self.error("connection refused")
+
+    def get(self, key):
+        self._check()
+        return self.values.get(key)
+
+    def incr(self, key):
+        self._check()
+        self.values[key] = int(self.values.get(key, 0)) + 1
+        return self.values[key]
+
+    def set(self, key, value, ex=None):
+        self._check()
+        self.values[key] = value
+
+
+def test_a_bump_that_missed_redis_is_paid_when_it_answers_again(monkeypatch):
+    """A write during an outage must outdate the pages kept before it, once Redis is back."""
+    from app.core import page_cache
+
+    monkeypatch.setattr(page_cache, "RETRY_AFTER", 0.0)  # Redis is asked again at once
+    store = RedisStore("redis://127.0.0.1:6379/14")
+    redis = store.redis = _FlakyRedis(store.error)
+    other_worker = RedisStore("redis://127.0.0.1:6379/14")
+    other_worker.redis = redis
+    before = store.generation()
+    redis.up = False
+    store.bump()  # a write while Redis is away
+    assert store.generation() is None  # rendered uncached meanwhile
+    redis.up = True
+    assert store.generation() == before + 1
+    assert other_worker.generation() == before + 1  # every worker's kept pages are outdated
+    store.bump()
+    assert other_worker.generation() == before + 2  # paid once, then bumps as usual
