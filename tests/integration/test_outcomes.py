@@ -9,6 +9,7 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
+import outcomes_support
 import pytest
 from proposals_support import create_proposal
 from pypdf import PdfReader
@@ -33,30 +34,9 @@ WEEK1 = datetime(2026, 3, 3, 10, tzinfo=UTC)  # a Tuesday; its week begins Monda
 WEEK3 = datetime(2026, 3, 18, 10, tzinfo=UTC)  # a Wednesday; week of 16 March
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
-def town(make_municipality):
-    return make_municipality(xss=False)
-
-
-@pytest.fixture
-def evaluating(town, make_process):
-    """A process whose participation ended and whose evaluation runs now."""
-    now = utcnow()
-    return make_process(
-        town,
-        xss=False,
-        formats=("proposals", "comments"),
-        phases=[
-            (PhaseKind.PARTICIPATION, now - 40 * DAY, now - 10 * DAY),
-            (PhaseKind.EVALUATION, now - 10 * DAY, now + 10 * DAY),
-        ],
-        feedback_by=date.today() + timedelta(days=30),
-    )
+english = outcomes_support.english
+town = outcomes_support.town
+evaluating = outcomes_support.evaluating
 
 
 def _comment(

@@ -6,8 +6,9 @@ the data. Expensive counts are simulated with ``REPORT_FIGURES_SLOW_SECONDS = 0`
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
+import outcomes_support
 import pytest
 from events_support import csrf_of
 from proposals_support import create_proposal
@@ -18,36 +19,21 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.outcomes import kept
 from app.outcomes.models import ReportFigures
-from app.processes.models import PhaseKind, Process
+from app.processes.models import Process
 
 DAY = timedelta(days=1)
 AS_OF = "As of "
 RECOUNT = "Recompute now"
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.get("/lang/en")
+english = outcomes_support.english
+town = outcomes_support.town
+evaluating = outcomes_support.evaluating
 
 
 @pytest.fixture
-def town(make_municipality):
-    return make_municipality(xss=False)
-
-
-@pytest.fixture
-def process(town, make_process):
-    now = utcnow()
-    return make_process(
-        town,
-        xss=False,
-        formats=("proposals", "comments"),
-        phases=[
-            (PhaseKind.PARTICIPATION, now - 40 * DAY, now - 10 * DAY),
-            (PhaseKind.EVALUATION, now - 10 * DAY, now + 10 * DAY),
-        ],
-        feedback_by=date.today() + timedelta(days=30),
-    )
+def process(evaluating):
+    return evaluating
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
+import outcomes_support
 import pytest
 from openpyxl import load_workbook
 from test_surveys_results import submit
@@ -16,15 +17,8 @@ from app.extensions import db
 from app.surveys import results
 from app.surveys.models import Survey
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
-def town(make_municipality):
-    return make_municipality(xss=False)
+english = outcomes_support.english
+town = outcomes_support.town
 
 
 @pytest.fixture
