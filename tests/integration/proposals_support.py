@@ -27,6 +27,19 @@ def switch_on_proposals(app, process) -> None:
         db.session.commit()
 
 
+def promise_answers(app, process, threshold: int = 2, days: int = 10) -> None:
+    """The process promises an answer within ``days`` to every proposal ``threshold`` people
+    support."""
+    from app.extensions import db
+    from app.proposals.models import ProposalSettings
+
+    with app.app_context():
+        db.session.add(
+            ProposalSettings(process_id=process.id, answer_threshold=threshold, answer_days=days)
+        )
+        db.session.commit()
+
+
 def create_proposal(app, process, author, *, xss: bool = True, **values) -> int:
     """A visible proposal by ``author`` in ``process``; returns its id."""
     from app.accounts.models import User

@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 import proposals_support
-from proposals_support import Town, create_proposal
+from proposals_support import Town, create_proposal, promise_answers
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -16,20 +16,10 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.processes.models import Process
 from app.proposals import promise, services
-from app.proposals.models import Proposal, ProposalSettings
+from app.proposals.models import Proposal
 
 town = proposals_support.town  # the fixture
 HOUR = timedelta(hours=1)
-
-
-def _promise(app, town: Town, threshold: int, days: int) -> None:
-    with app.app_context():
-        db.session.add(
-            ProposalSettings(
-                process_id=town.process.id, answer_threshold=threshold, answer_days=days
-            )
-        )
-        db.session.commit()
 
 
 def _act(app, action, user, proposal_id: int, at) -> Proposal:
@@ -48,7 +38,7 @@ def _due(app, proposal_id: int):
 def test_deadline_is_set_when_the_threshold_is_crossed_and_moves_with_taken_back_supports(
     app, make_member, town: Town
 ):
-    _promise(app, town, threshold=2, days=10)
+    promise_answers(app, town.process, threshold=2, days=10)
     people = [make_member(town.municipality, xss=False) for _ in range(3)]
     proposal = create_proposal(app, town.process, town.users["citizen"], xss=False)
     start = utcnow() - timedelta(hours=20)  # within the running phase
@@ -65,7 +55,7 @@ def test_deadline_is_set_when_the_threshold_is_crossed_and_moves_with_taken_back
 
 
 def test_changing_the_promise_recomputes_every_deadline(app, client, login, make_member, town):
-    _promise(app, town, threshold=2, days=10)
+    promise_answers(app, town.process, threshold=2, days=10)
     people = [make_member(town.municipality, xss=False) for _ in range(2)]
     proposal = create_proposal(app, town.process, town.users["citizen"], xss=False)
     start = utcnow() - timedelta(hours=20)  # within the running phase
@@ -86,7 +76,7 @@ def test_changing_the_promise_recomputes_every_deadline(app, client, login, make
 def test_promise_figures_and_list_cost_the_same_queries_with_many_supports(
     app, client, make_member, count_queries, town: Town
 ):
-    _promise(app, town, threshold=1, days=10)
+    promise_answers(app, town.process, threshold=1, days=10)
     people = [make_member(town.municipality, xss=False) for _ in range(12)]
     first = create_proposal(app, town.process, town.users["citizen"], xss=False)
     _act(app, services.support, people[0], first, utcnow() - 10 * HOUR)
@@ -108,7 +98,7 @@ def test_promise_figures_and_list_cost_the_same_queries_with_many_supports(
 def test_support_post_statements_stay_bounded(
     app, client, login, make_member, count_queries, town: Town
 ):
-    _promise(app, town, threshold=50, days=10)
+    promise_answers(app, town.process, threshold=50, days=10)
     proposal = create_proposal(app, town.process, town.users["citizen"], xss=False)
     person = make_member(town.municipality, xss=False)
     login(client, person)

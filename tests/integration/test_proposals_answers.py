@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import proposals_support
 import pytest
-from proposals_support import DAY, Town, create_proposal, load
+from proposals_support import DAY, Town, create_proposal, load, promise_answers
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -210,16 +210,6 @@ def test_the_answer_form_suggests_the_last_office(app, client, login, town: Town
 # --- the answer promise --------------------------------------------------------------------------
 
 
-def _promise(app, town: Town, threshold: int = 2, days: int = 10) -> None:
-    with app.app_context():
-        db.session.add(
-            ProposalSettings(
-                process_id=town.process.id, answer_threshold=threshold, answer_days=days
-            )
-        )
-        db.session.commit()
-
-
 def _supports(app, proposal_id: int, users, at) -> None:
     """Supports by ``users`` at the given times (one time per user)."""
     with app.app_context():
@@ -279,7 +269,7 @@ def test_only_process_managers_see_the_answers_due(client, login, town: Town, wh
 
 
 def test_back_office_lists_due_and_overdue_proposals(app, client, login, make_member, town: Town):
-    _promise(app, town, threshold=2, days=10)
+    promise_answers(app, town.process, threshold=2, days=10)
     now = utcnow()
     people = [make_member(town.municipality, xss=False) for _ in range(3)]
     overdue = create_proposal(app, town.process, town.users["citizen"], xss=False, title="Alt")
@@ -324,7 +314,7 @@ def test_back_office_lists_due_and_overdue_proposals(app, client, login, make_me
 def test_the_process_page_shows_how_many_were_answered_on_time(
     app, client, login, make_member, town: Town
 ):
-    _promise(app, town, threshold=1, days=7)
+    promise_answers(app, town.process, threshold=1, days=7)
     now = utcnow()
     supporter = make_member(town.municipality, xss=False)
     on_time = create_proposal(app, town.process, town.users["citizen"], xss=False)
@@ -352,7 +342,7 @@ def test_the_process_page_shows_how_many_were_answered_on_time(
 
 
 def test_the_proposal_page_names_the_promised_date(app, client, make_member, town: Town):
-    _promise(app, town, threshold=1, days=7)
+    promise_answers(app, town.process, threshold=1, days=7)
     proposal_id = create_proposal(app, town.process, town.users["citizen"], xss=False)
     _supports(app, proposal_id, [make_member(town.municipality, xss=False)], [utcnow()])
     client.get("/lang/en")
@@ -485,7 +475,7 @@ def test_comment_permalinks_lead_to_the_proposal_page(app, client, town: Town):
 def test_the_record_leaves_out_proposals_that_are_not_shown(app, make_member, town: Town):
     """Counted from the index of deadlines minus the proposals not shown: a hidden or pending
     proposal with a deadline counts nowhere, a withdrawn unanswered one neither."""
-    _promise(app, town, threshold=1, days=10)
+    promise_answers(app, town.process, threshold=1, days=10)
     now = utcnow()
     supporter = make_member(town.municipality, xss=False)
     titles = ("offen", "versteckt", "wartend", "zurückgezogen", "alt")

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import proposals_support
 import pytest
-from proposals_support import Town, create_proposal
+from proposals_support import Town, create_proposal, promise_answers
 from sqlalchemy import event, func, select
 
 from app.accounts.models import User
@@ -258,18 +258,6 @@ def test_a_support_formats_no_date_and_the_open_gate_still_says_until_when(
         assert str(gate.message) == f"Die Beteiligung ist bis {real(ends)} möglich."
 
 
-def _promise(app, town: Town, threshold: int, days: int) -> None:
-    from app.proposals.models import ProposalSettings
-
-    with app.app_context():
-        db.session.add(
-            ProposalSettings(
-                process_id=town.process.id, answer_threshold=threshold, answer_days=days
-            )
-        )
-        db.session.commit()
-
-
 def _supported(app, town: Town, proposal_id: int, people, start) -> None:
     """Each person supports, an hour after the one before."""
     from app.proposals import services
@@ -307,7 +295,7 @@ def test_taking_back_a_support_after_the_nth_asks_nothing_more(
     """The taken-back support's time comes back with the change: one after the N-th cannot move
     the deadline, so no statement looks for the N-th (a support POST stays at five statements on
     PostgreSQL however many supports a proposal has); one among the first N still moves it."""
-    _promise(app, town, threshold=2, days=10)
+    promise_answers(app, town.process, threshold=2, days=10)
     proposal = create_proposal(app, town.process, town.users["citizen"], xss=False)
     people = [make_member(town.municipality, xss=False) for _ in range(4)]
     _supported(app, town, proposal, people[:3], utcnow() - timedelta(hours=20))
@@ -343,7 +331,7 @@ def test_concurrent_take_backs_keep_the_deadline_exact(app, make_member, town: T
     from app.proposals import services
     from app.proposals.models import Proposal
 
-    _promise(app, town, threshold=3, days=10)
+    promise_answers(app, town.process, threshold=3, days=10)
     people = [make_member(town.municipality, xss=False) for _ in range(5)]
     for _round in range(4):
         proposal_id = create_proposal(app, town.process, town.users["citizen"], xss=False)
