@@ -402,30 +402,51 @@ def categories(process: Process) -> list[ProposalCategory]:
     )
 
 
+def _ranked(query: Select, process: Process) -> Select:
+    """``query`` over the process's visible proposals, most supported first."""
+    return (
+        query.join(Contribution, Contribution.id == Proposal.contribution_id)
+        .where(Proposal.process_id == process.id, Contribution.visibility == Visibility.VISIBLE)
+        .order_by(Proposal.support_count.desc(), Proposal.id)
+    )
+
+
 def ranked_proposals(
     process: Process, *, category_id: int | None = None, status: ProposalStatus | None = None
 ) -> Select:
     """Visible proposals ranked by supports, with what the report shows of each loaded in batches:
     category, comment count, status history (the official answer) and council statements."""
-    query = (
-        select(Proposal)
-        .join(Contribution, Contribution.id == Proposal.contribution_id)
-        .where(Proposal.process_id == process.id, Contribution.visibility == Visibility.VISIBLE)
-        .options(
-            selectinload(Proposal.category),
-            selectinload(Proposal.thread),
-            selectinload(Proposal.status_changes),
-            selectinload(Proposal.statements)
-            .selectinload(ProposalStatement.contribution)
-            .selectinload(Contribution.author),
-        )
-        .order_by(Proposal.support_count.desc(), Proposal.id)
+    query = _ranked(select(Proposal), process).options(
+        selectinload(Proposal.category),
+        selectinload(Proposal.thread),
+        selectinload(Proposal.status_changes),
+        selectinload(Proposal.statements)
+        .selectinload(ProposalStatement.contribution)
+        .selectinload(Contribution.author),
     )
     if category_id is not None:
         query = query.where(Proposal.category_id == category_id)
     if status is not None:
         query = query.where(Proposal.status == status)
     return query
+
+
+def ranked_rows(process: Process) -> Select:
+    """The same proposals as plain values (id, title, supports, comments, status, category), for
+    exports that list every one of them: read in slices, never as 100,000 objects at once."""
+    columns = select(
+        Proposal.id,
+        Proposal.title,
+        Proposal.support_count,
+        Thread.comment_count,
+        Proposal.status,
+        ProposalCategory.name.label("category"),
+    )
+    return (
+        _ranked(columns, process)
+        .join(Thread, Thread.id == Proposal.thread_id)
+        .outerjoin(ProposalCategory, ProposalCategory.id == Proposal.category_id)
+    )
 
 
 def most_discussed(process: Process, limit: int = TOP_LIST) -> list[Proposal]:

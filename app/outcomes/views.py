@@ -8,7 +8,16 @@ outcome through the notifications domain, which listens to ``signals.outcome_pub
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -159,7 +168,7 @@ def report_pdf(process_slug: str):
 def report_csv(process_slug: str):
     process = _report_process(process_slug)
     return Response(
-        exports.to_csv(process),
+        stream_with_context(exports.iter_csv(process)),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="beitraege-{process.slug}.csv"'},
     )
@@ -168,7 +177,8 @@ def report_csv(process_slug: str):
 @bp.get("/processes/<process_slug>/report.json")
 def report_json(process_slug: str):
     process = _report_process(process_slug)
-    return jsonify(exports.to_json(process, utcnow()))
+    body = exports.iter_json(process, utcnow())
+    return Response(stream_with_context(body), mimetype="application/json")
 
 
 # --- the council ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import outcomes_support
@@ -295,6 +296,26 @@ def test_json_export_carries_the_figures(client, login, town, evaluating, data):
     assert set(payload["hidden_groups"]) == {"administration", "council"}
     assert payload["answer_promise"]["on_time"] == 1
     assert [p["title"] for p in payload["ranked_proposals"]] == ["Bänke", "Bäume", "Radweg"]
+
+
+def test_the_exports_are_streamed_in_slices(client, login, town, evaluating, data, monkeypatch):
+    """A city's process has 100,000 proposals and a million contributions: both files are sent
+    while they are read, in slices, and come out whole and in order across the slices."""
+    from app.outcomes import exports
+
+    monkeypatch.setattr(exports, "BATCH", 2)
+    login(client, data["council"])
+    base = f"/{town.slug}/processes/{evaluating.slug}"
+    listed = client.get(f"{base}/report.json")
+    assert listed.is_streamed and listed.mimetype == "application/json"
+    payload = json.loads(listed.get_data(as_text=True))
+    assert [p["title"] for p in payload["ranked_proposals"]] == ["Bänke", "Bäume", "Radweg"]
+    assert payload["ranked_proposals"][0]["url"].startswith("http")
+    assert payload["participants"] == 9
+    rows = client.get(f"{base}/report.csv")
+    assert rows.is_streamed
+    ids = [int(row["Contribution"]) for row in _csv_rows(rows)]
+    assert len(ids) > 2 * exports.BATCH and ids == sorted(ids)
 
 
 # --- council statements and decisions -----------------------------------------------------------
