@@ -368,6 +368,19 @@ def _membership_id(app, user, town) -> int:
         )
 
 
+def test_the_members_list_pages_through_a_big_town(
+    app, client, login, people, town, make_member, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    for _ in range(3):
+        make_member(town, Role.CITIZEN)
+    login(client, people["staff"])
+    first = client.get("/wohnort/admin/residency/members")
+    assert first.status_code == 200
+    assert 'href="/wohnort/admin/residency/members?page=2"' in first.text
+    assert client.get("/wohnort/admin/residency/members?page=2").status_code == 200
+
+
 def test_staff_verify_in_person_and_revoke_with_a_reason_all_audited(
     app, client, login, people, town, process
 ):
