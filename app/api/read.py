@@ -23,6 +23,7 @@ from app.api.paging import Key, keyset_links, keyset_page, offset_links, offset_
 from app.comments.models import Comment
 from app.contributions.models import Contribution, Thread, Visibility
 from app.core.permissions import allowed
+from app.core.spreadsheets import FORMULA_START
 from app.core.time import utcnow
 from app.documents import services as documents
 from app.extensions import db
@@ -62,8 +63,6 @@ LINK_HEADER = {
 
 
 # --- CSV ----------------------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> Any:

@@ -18,9 +18,9 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cache
 
 from flask import render_template, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -30,10 +30,10 @@ from app.accounts.models import User
 from app.contributions import kinds
 from app.contributions.models import Contribution, Visibility
 from app.core import request_cache
+from app.core.spreadsheets import defused, minute_formatter, read_only
 from app.extensions import db
 from app.outcomes import kept, reports, services
 from app.processes.models import Process
-from app.surveys.exports import _defused
 
 BATCH = 500
 
@@ -46,9 +46,22 @@ def _marker(visibility: Visibility) -> str:
     return ""
 
 
+def _kind_label(key: str) -> str:
+    registered = kinds.kind(key)
+    return str(registered.label) if registered else key
+
+
 def contribution_rows(process: Process) -> Iterator[list]:
-    """The header, then one row per contribution (deleted ones excepted), oldest first."""
+    """The header, then one row per contribution (deleted ones excepted), oldest first.
+
+    A city's process has a million rows: each label is translated once per export (``cache``),
+    and dates are formatted without Babel's per-call lookups (``minute_formatter``)."""
+    read_only()
     names = services.exports_names(process)
+    minute = minute_formatter()
+    kind_label, marker_of = cache(_kind_label), cache(_marker)
+    label = cache(lambda member: str(member.label))
+
     people = reports.people_by_group(process)
     minimum = reports.min_group_size()
     small = {group for group, count in people.items() if 0 < count < minimum}
@@ -79,21 +92,19 @@ def contribution_rows(process: Process) -> Iterator[list]:
         shown = kinds.describe(batch)
         for contribution in batch:
             described = shown.get(contribution.id)
-            registered = kinds.kind(contribution.kind)
-            marker = _marker(contribution.visibility)
+            marker = marker_of(contribution.visibility)
+            group = contribution.author_group
             row = [
                 contribution.id,
-                str(registered.label) if registered else contribution.kind,
-                format_datetime(contribution.created_at, "yyyy-MM-dd HH:mm"),
-                small_group
-                if contribution.author_group in small
-                else contribution.author_group.label,
+                kind_label(contribution.kind),
+                minute(contribution.created_at),
+                small_group if group in small else label(group),
             ]
             if names:
                 author: User | None = contribution.author
                 row.append(author.display_name if author and not author.deleted_at else "")
             row += [
-                contribution.visibility.label,
+                label(contribution.visibility),
                 described.title if described else "",
                 marker or (described.excerpt if described else ""),
                 described.url if described and not marker else "",
@@ -107,7 +118,7 @@ def iter_csv(process: Process) -> Iterator[bytes]:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for number, row in enumerate(contribution_rows(process), start=1):
-        writer.writerow([_defused(value) for value in row])
+        writer.writerow([defused(value) for value in row])
         if number % BATCH == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -13,22 +13,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
-from sqlalchemy import text as sql_text
 
 from app.contributions.models import Contribution
 from app.contributions.models import Visibility as ContributionVisibility
+from app.core.spreadsheets import defused, minute_formatter, read_only
 from app.extensions import db
 from app.surveys import results
 from app.surveys.models import Answer, Question, QuestionType, Response, Survey
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _columns(survey: Survey) -> list[tuple[str, tuple]]:
@@ -48,19 +44,6 @@ def _columns(survey: Survey) -> list[tuple[str, tuple]]:
         if question.type.is_choice and question.allow_other:
             columns.append((f"{head}: {_('Other, namely')}", (question.id, "other")))
     return columns
-
-
-def _minute_formatter():
-    """``yyyy-MM-dd HH:mm`` in the reader's time zone, the zone looked up once per export: Babel's
-    formatter costs more per call than the rest of a row, and the pattern has no words in it."""
-    zone = get_timezone()
-
-    def minute(moment: datetime) -> str:
-        if moment.tzinfo is None:  # stored as UTC
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-    return minute
 
 
 def _rows(survey: Survey) -> Iterator[list]:
@@ -89,7 +72,7 @@ def _rows(survey: Survey) -> Iterator[list]:
         .order_by(Response.id, Answer.id)
         .execution_options(yield_per=2000)
     )
-    minute = _minute_formatter()
+    minute = minute_formatter()
     current: int | None = None
     values: dict[tuple, object] = {}
     for response_id, group, created_at, qid, oid, value, text, visibility in db.session.execute(
@@ -129,20 +112,7 @@ def _rows(survey: Survey) -> Iterator[list]:
         yield [values.get(key, "") for _title, key in columns]
 
 
-def _defused(value: object) -> object:
-    """CSV text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 CSV_CHUNK_ROWS = 500
-
-
-def _read_only() -> None:
-    """On PostgreSQL, the rest of the transaction only reads (the export writes nothing)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sql_text("SET TRANSACTION READ ONLY"))
 
 
 def iter_csv(survey: Survey) -> Iterator[bytes]:
@@ -151,12 +121,12 @@ def iter_csv(survey: Survey) -> Iterator[bytes]:
     Yields the file in pieces of ``CSV_CHUNK_ROWS`` responses, so a view can stream it: the first
     bytes leave at once and a worker never holds the whole file.
     """
-    _read_only()
+    read_only()
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for number, row in enumerate(_rows(survey)):
-        writer.writerow([_defused(value) for value in row])
+        writer.writerow([defused(value) for value in row])
         if number % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

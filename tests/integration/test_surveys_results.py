@@ -455,14 +455,14 @@ def test_csv_export_streams_and_formats_dates_as_babel_does(
 
     from flask_babel import format_datetime
 
-    from app.surveys import exports
+    from app.core.spreadsheets import minute_formatter
 
     response = _export(client, login, town, answered, make_member, "csv")
     assert response.status_code == 200 and response.is_streamed
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 4 and all(len(r["Date"]) == 16 for r in rows)
     with app.test_request_context("/"):
-        minute = exports._minute_formatter()
+        minute = minute_formatter()
         for moment in (
             datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # the night the clocks go forward
             datetime(2026, 3, 29, 1, 1, tzinfo=UTC),
