@@ -22,6 +22,14 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target if is_local_path(target) else fallback
 
 
+def public_address(path: str) -> str:
+    """A local address (``/musterstadt/...``, as ``url_for`` gives it) on the configured
+    ``PUBLIC_URL``'s scheme and host: for files that leave the site, whose links must work where
+    they are opened."""
+    base = urlsplit(current_app.config["PUBLIC_URL"])
+    return f"{base.scheme or 'https'}://{base.netloc}{path}"
+
+
 def public_url_for(endpoint: str, **values: Any) -> str:
     """An absolute URL on the configured ``PUBLIC_URL``, never on the request's host.
 

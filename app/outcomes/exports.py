@@ -1,7 +1,7 @@
 """Exports of the consolidated report: CSV of all contributions, JSON of the figures, PDF.
 
-- CSV: one row per contribution (semicolons, UTF-8 with BOM for German spreadsheets), read and
-  sent in batches (a city's process has a million contributions); names of authors only where the process's report settings allow it, otherwise the
+- CSV: one row per contribution (semicolons, UTF-8 with BOM for German spreadsheets, links on
+  ``PUBLIC_URL``), read and sent in batches (a city's process has a million contributions); names of authors only where the process's report settings allow it, otherwise the
   trialog group only, and not even that for groups below the minimum size. Texts that moderation
   hid or that await it are replaced by a marker; formulas are defused.
 - JSON: the figures and the ranked proposals, for further evaluation; the proposals are read from
@@ -31,6 +31,7 @@ from app.contributions import kinds
 from app.contributions.models import Contribution, Visibility
 from app.core import request_cache
 from app.core.spreadsheets import defused, minute_formatter, read_only
+from app.core.urls import public_address
 from app.extensions import db
 from app.outcomes import kept, reports, services
 from app.processes.models import Process
@@ -107,7 +108,7 @@ def contribution_rows(process: Process) -> Iterator[list]:
                 label(contribution.visibility),
                 described.title if described else "",
                 marker or (described.excerpt if described else ""),
-                described.url if described and not marker else "",
+                public_address(described.url) if described and not marker else "",
             ]
             yield row
 

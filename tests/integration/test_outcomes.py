@@ -275,6 +275,10 @@ def test_csv_names_groups_only_unless_the_process_allows_names(
     assert groups.count("[group with fewer than 5 people]") == 2  # staff's and council's
     hidden = next(row for row in rows if row["State"] == "hidden by moderation")
     assert hidden["Text"] == "[hidden by moderation]" and hidden["Address"] == ""
+    shown = [row for row in rows if row["Address"]]
+    assert shown and all(
+        row["Address"].startswith(app.config["PUBLIC_URL"] + f"/{town.slug}/") for row in shown
+    )
     names = {u.display_name for u in data["citizens"].values()}
     assert not any(name in response_text for name in names for response_text in [str(rows)])
 
