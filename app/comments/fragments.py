@@ -31,7 +31,7 @@ def card_key(node: Node, viewer_id: int | None) -> tuple | None:
     """Every value the card template reads, or None: not to be kept."""
     comment = node.comment
     contribution = comment.contribution
-    if contribution.channel and contribution.channel != "online":
+    if contribution.entered_on_site:
         return None  # the on-site origin line reads its event
     author = contribution.author
     reply_to = node.reply_to

@@ -80,6 +80,12 @@ class Contribution(db.Model):
     def is_visible(self) -> bool:
         return self.visibility == Visibility.VISIBLE
 
+    @property
+    def entered_on_site(self) -> bool:
+        """Entered by staff on someone's behalf: its card names where it came from (an event,
+        a letter ...)."""
+        return bool(self.channel) and self.channel != Channel.ONLINE.value
+
 
 class Thread(db.Model):
     """Something commentable (a process, a proposal, an outcome, a section of a draft).

@@ -13,8 +13,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -30,7 +28,7 @@ from app.accounts.models import User
 from app.contributions import kinds
 from app.contributions.models import Contribution, Visibility
 from app.core import request_cache
-from app.core.spreadsheets import defused, minute_formatter, read_only
+from app.core.spreadsheets import csv_pieces, minute_formatter, read_only
 from app.core.urls import public_address
 from app.extensions import db
 from app.outcomes import kept, reports, services
@@ -115,17 +113,7 @@ def contribution_rows(process: Process) -> Iterator[list]:
 
 def iter_csv(process: Process) -> Iterator[bytes]:
     """The CSV file in pieces of ``BATCH`` rows, for a streamed response."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for number, row in enumerate(contribution_rows(process), start=1):
-        writer.writerow([defused(value) for value in row])
-        if number % BATCH == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")
+    return csv_pieces(contribution_rows(process), BATCH)
 
 
 def _figures_json(process: Process, now: datetime) -> dict:

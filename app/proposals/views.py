@@ -250,7 +250,7 @@ def card_key(proposal: Proposal) -> tuple | None:
     Whatever ``card_head`` reads must be here; the tests render every reused card again and
     compare (``app.core.fragments``)."""
     contribution = proposal.contribution
-    if contribution.channel and contribution.channel != "online":
+    if contribution.entered_on_site:
         return None  # the on-site origin line reads its event
     author = contribution.author
     category = proposal.category

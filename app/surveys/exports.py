@@ -10,7 +10,6 @@ could be recognised); a marker stands there instead.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
@@ -21,7 +20,7 @@ from sqlalchemy import select
 
 from app.contributions.models import Contribution
 from app.contributions.models import Visibility as ContributionVisibility
-from app.core.spreadsheets import defused, minute_formatter, read_only
+from app.core.spreadsheets import csv_pieces, minute_formatter, read_only
 from app.extensions import db
 from app.surveys import results
 from app.surveys.models import Answer, Question, QuestionType, Response, Survey
@@ -116,23 +115,9 @@ CSV_CHUNK_ROWS = 500
 
 
 def iter_csv(survey: Survey) -> Iterator[bytes]:
-    """Semicolon-separated, as German spreadsheet programs expect; the BOM makes umlauts right.
-
-    Yields the file in pieces of ``CSV_CHUNK_ROWS`` responses, so a view can stream it: the first
-    bytes leave at once and a worker never holds the whole file.
-    """
+    """The file in pieces of ``CSV_CHUNK_ROWS`` responses, so a view can stream it."""
     read_only()
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for number, row in enumerate(_rows(survey)):
-        writer.writerow([defused(value) for value in row])
-        if number % CSV_CHUNK_ROWS == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")
+    return csv_pieces(_rows(survey), CSV_CHUNK_ROWS)
 
 
 def to_csv(survey: Survey) -> bytes:
