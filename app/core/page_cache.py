@@ -398,6 +398,17 @@ def _mark(response: Response) -> Response:
 # --- figures kept until the next write ----------------------------------------------------------
 
 
+def generation() -> int | None:
+    """The write generation (None without a page cache, or while its store does not answer),
+    asked once per request."""
+    store = current_app.extensions.get("page_cache")
+    if store is None:
+        return None
+    if has_request_context():
+        return request_cache.pure_memo(("page_cache.generation",), store.generation)
+    return store.generation()
+
+
 def remembered(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, kept in this process until the next committed write (the generation) or
     ``PAGE_CACHE_SECONDS``, whichever comes first.
@@ -409,16 +420,14 @@ def remembered(key: Hashable, compute: Callable[[], T]) -> T:
     """
     if not has_request_context() or request.method not in READING:
         return compute()
-    store = current_app.extensions.get("page_cache")
-    if store is None:
+    now = generation()
+    if now is None:
         return compute()
-    generation = request_cache.pure_memo(("page_cache.generation",), store.generation)
-    if generation is None:
-        return compute()
-    found, value = store.values.get((generation, key))
+    store = current_app.extensions["page_cache"]
+    found, value = store.values.get((now, key))
     if not found:
         value = compute()
-        store.values.set((generation, key), value, current_app.config["PAGE_CACHE_SECONDS"])
+        store.values.set((now, key), value, current_app.config["PAGE_CACHE_SECONDS"])
     return value
 
 

@@ -35,13 +35,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context
+from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.core import request_cache
+from app.core import page_cache
 from app.core.scheduler import periodic
 from app.core.time import utcnow
 from app.extensions import db
@@ -63,16 +63,6 @@ class Kept:
     figures: reports.Figures
     computed_at: datetime
     live: bool  # counted for this view, or nothing written since
-
-
-def _generation() -> int | None:
-    """The page cache's write generation (None without a page cache), once per request."""
-    store = current_app.extensions.get("page_cache")
-    if store is None:
-        return None
-    if has_request_context():
-        return request_cache.pure_memo(("page_cache.generation",), store.generation)
-    return store.generation()
 
 
 def _read(process_id: int):
@@ -169,7 +159,8 @@ def _wait_for_first(process_id: int):
 def _figures(process: Process, now: datetime, *, recount: bool) -> tuple[dict, datetime, bool]:
     """(counted data, when counted, exact now?) as the rules in the module's docstring say."""
     config = current_app.config
-    generation = _generation()  # before counting: a write meanwhile outdates the new count
+    # asked before counting: a write meanwhile outdates the new count
+    generation = page_cache.generation()
     row = _read(process.id)
     if row is None or row.data is None:
         if not _claim_first(process.id, now):
@@ -217,7 +208,7 @@ def count_ahead(now: datetime) -> int:
         process = db.session.get(Process, process_id)
         if process is None or not _claim(process_id, now, seconds_taken):
             continue
-        _count(process, utcnow(), _generation())
+        _count(process, utcnow(), page_cache.generation())
         db.session.rollback()  # end the read transaction between two long counts
         counted += 1
     return counted

@@ -92,7 +92,7 @@ def test_an_unchanged_generation_reuses_the_count_a_new_one_counts_again(
     app, process, citizen, monkeypatch, count_queries
 ):
     generation = {"now": 7}
-    monkeypatch.setattr(kept, "_generation", lambda: generation["now"])
+    monkeypatch.setattr(kept.page_cache, "generation", lambda: generation["now"])
     create_proposal(app, process, citizen, xss=False)
     with app.app_context():
         first = kept.figures(db.session.get(Process, process.id), utcnow())
