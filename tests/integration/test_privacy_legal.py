@@ -101,7 +101,12 @@ def test_an_admin_edits_a_page_each_save_a_sanitised_version_with_history_and_au
     assert "<script>alert(1)</script>" not in first
     assert client.get("/rechtsstadt/admin/legal/impressum/versions/3").status_code == 404
     with app.app_context():
-        entries = db.session.query(AuditEntry).filter_by(action="legal.updated").all()
+        entries = (
+            db.session.query(AuditEntry)
+            .filter_by(action="legal.updated")
+            .order_by(AuditEntry.id)
+            .all()
+        )
         assert [(e.municipality_id, e.after["version"], e.reason) for e in entries] == [
             (town.id, 1, "Erste Fassung"),
             (town.id, 2, "Umzug"),
