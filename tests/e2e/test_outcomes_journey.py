@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from e2e_support import E2E_MARKS, SCREENSHOTS, log_in
+from playwright.sync_api import expect
 
 pytestmark = E2E_MARKS
 
@@ -145,7 +146,9 @@ def test_council_statement_decision_outcome_and_mein_beitrag(new_context, evalua
     assert page.get_by_text("Das Ergebnis wurde gespeichert.").is_visible()
     _shot(page, "admin")
     page.get_by_role("button", name="Ergebnis veröffentlichen").click()
-    assert page.get_by_role("heading", name="Das Ergebnis").is_visible()
+    # the form submits only once the confirm dialog is accepted, after click() has returned:
+    # wait for the public page instead of asking it at once
+    expect(page.get_by_role("heading", name="Das Ergebnis")).to_be_visible()
 
     # the citizen: Mein Beitrag
     page = new_context(width=360).new_page()
