@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from e2e_support import DEMO_PASSWORD, E2E_MARKS, ROLES, DemoRole, log_in
+from playwright.sync_api import expect
 
 pytestmark = E2E_MARKS
 
@@ -39,7 +40,7 @@ def _assert_logged_in(page, role: DemoRole) -> None:
     account = _header_link(page, "/account")
     assert account.count() == 1, "no 'My account' link in the header after login"
     assert role.name in account.text_content(), "the account link should name the person"
-    assert page.locator('header form[action="/logout"] [type=submit]').is_visible()
+    expect(page.locator('header form[action="/logout"] [type=submit]')).to_be_visible()
     assert _header_link(page, "/login").count() == 0
 
 
@@ -49,7 +50,7 @@ def _status(page, path: str) -> int:
 
 
 def _assert_logged_out(page) -> None:
-    assert _header_link(page, "/login").is_visible()
+    expect(_header_link(page, "/login")).to_be_visible()
     assert page.locator('header form[action="/logout"]').count() == 0
 
 
@@ -72,7 +73,7 @@ def test_demo_role_logs_in_navigates_and_logs_out(
     if role.home == "musterstadt":
         assert page.locator("main .badge-role").inner_text() == role_label(role.role)
     else:
-        assert page.locator('main form[action="/musterstadt/join"] [type=submit]').is_visible()
+        expect(page.locator('main form[action="/musterstadt/join"] [type=submit]')).to_be_visible()
     backoffice_link = _header_link(page, "/musterstadt/admin/")
     assert backoffice_link.count() == (1 if role.backoffice else 0)
     assert _header_link(page, "/platform/municipalities").count() == (
@@ -159,5 +160,5 @@ def test_wrong_password_is_refused_with_an_error_bound_to_the_field(new_context)
     password = page.locator("input[name=password]")
     assert password.get_attribute("aria-invalid") == "true"
     described = password.get_attribute("aria-describedby") or ""
-    assert described and page.locator(f"#{described.split()[-1]}").is_visible()
+    expect(described and page.locator(f"#{described.split()[-1]}")).to_be_visible()
     _assert_logged_out(page)

@@ -110,16 +110,18 @@ def test_council_statement_decision_outcome_and_mein_beitrag(new_context, evalua
     log_in(page, "rat@musterstadt.example")
     page.goto("/musterstadt/")
     page.get_by_role("link", name="Gemeinderatsbereich").click()
-    assert page.get_by_role("heading", name=TITLE).is_visible()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     page.get_by_role("link", name=re.compile(f"Gebündelten Bericht lesen.*{TITLE}")).click()
-    assert page.get_by_role("heading", name=f"Gebündelter Bericht: {TITLE}").is_visible()
-    assert page.get_by_role("link", name=PROPOSAL).is_visible()
+    expect(page.get_by_role("heading", name=f"Gebündelter Bericht: {TITLE}")).to_be_visible()
+    expect(page.get_by_role("link", name=PROPOSAL)).to_be_visible()
     _shot(page, "report")
     page.get_by_role("link", name="Stellungnahme schreiben").first.click()
     page.get_by_label("Ihre Stellungnahme").fill("Nachts Tempo 30 halte ich für richtig.")
     page.get_by_role("button", name="Stellungnahme speichern").click()
-    assert page.get_by_text("Ihre Stellungnahme wurde gespeichert.").is_visible()
-    assert page.get_by_text("Stellungnahme von Rita Gemeinderätin (Gemeinderat)").first.is_visible()
+    expect(page.get_by_text("Ihre Stellungnahme wurde gespeichert.")).to_be_visible()
+    expect(
+        page.get_by_text("Stellungnahme von Rita Gemeinderätin (Gemeinderat)").first
+    ).to_be_visible()
 
     # staff: back office → decision → outcome → publish
     page = new_context().new_page()
@@ -136,14 +138,14 @@ def test_council_statement_decision_outcome_and_mein_beitrag(new_context, evalua
     page.get_by_label("Enthaltungen").fill("1")
     page.get_by_label("Was beschlossen wurde").fill("Nachts gilt Tempo 30 in der Hauptstraße.")
     page.get_by_role("button", name="Beschluss eintragen").click()
-    assert page.get_by_text("Der Gemeinderatsbeschluss wurde eingetragen.").is_visible()
+    expect(page.get_by_text("Der Gemeinderatsbeschluss wurde eingetragen.")).to_be_visible()
     page.get_by_label("Was entschieden wurde, und warum").fill(
         "Der Gemeinderat hat den Lärmaktionsplan beschlossen."
     )
     page.get_by_label(re.compile(PROPOSAL)).check()
     page.get_by_label("Wie es weitergeht").fill("Die Schilder werden im Winter aufgestellt.")
     page.get_by_role("button", name="Ergebnis speichern").click()
-    assert page.get_by_text("Das Ergebnis wurde gespeichert.").is_visible()
+    expect(page.get_by_text("Das Ergebnis wurde gespeichert.")).to_be_visible()
     _shot(page, "admin")
     page.get_by_role("button", name="Ergebnis veröffentlichen").click()
     # the form submits only once the confirm dialog is accepted, after click() has returned:
@@ -156,9 +158,9 @@ def test_council_statement_decision_outcome_and_mein_beitrag(new_context, evalua
     page.goto("/account")
     page.get_by_role("link", name="Mein Beitrag").click()
     entry = page.locator(".my-contribution", has_text=PROPOSAL)
-    assert entry.get_by_text("In das Ergebnis des Verfahrens übernommen").is_visible()
-    assert entry.get_by_text("Abstimmung: 15 dafür, 6 dagegen, 1 Enthaltung").is_visible()
+    expect(entry.get_by_text("In das Ergebnis des Verfahrens übernommen")).to_be_visible()
+    expect(entry.get_by_text("Abstimmung: 15 dafür, 6 dagegen, 1 Enthaltung")).to_be_visible()
     _shot(page, "mein-beitrag-360")
     entry.get_by_role("link", name="Zum Ergebnis").click()
-    assert page.get_by_text("Der Gemeinderat hat den Lärmaktionsplan beschlossen.").is_visible()
+    expect(page.get_by_text("Der Gemeinderat hat den Lärmaktionsplan beschlossen.")).to_be_visible()
     assert page.get_by_text("So können Sie sich beteiligen").count() == 0
