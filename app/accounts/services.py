@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, bindparam, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -204,10 +204,31 @@ def user_for_reset_token(token: str) -> User:
 
 
 def reset_password(token: str, new_password: str) -> User:
+    """Set the password the link was mailed for, once.
+
+    The new hash is written only where the row still holds the password and address the link was
+    made for (one conditional update), so of several posts of one link at once, or a post after
+    another request used it, exactly one sets a password; the others get ``InvalidToken``.
+    """
     user = user_for_reset_token(token)
-    user.password_hash = hash_password(new_password)
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()  # following the mailed link proves the address
+    new_hash = hash_password(new_password)  # the slow part, before the row is locked
+    changed = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            User.password_hash == user.password_hash,
+            User.email == user.email,
+        )
+        .values(
+            password_hash=new_hash,
+            # following the mailed link proves the address
+            email_verified_at=func.coalesce(User.email_verified_at, utcnow()),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise InvalidToken("used meanwhile")
+    db.session.refresh(user, ["password_hash", "email_verified_at"])
     end_all_sessions(user)
     return user
 

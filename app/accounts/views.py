@@ -201,7 +201,14 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.identity = (user.email, user.display_name)
     if form.validate_on_submit():
-        services.reset_password(token, form.password.data)
+        try:
+            services.reset_password(token, form.password.data)
+        except InvalidToken:  # another request used the link since it was checked above
+            flash(
+                _("This reset link is invalid, expired or was already used. Ask for a new one."),
+                "error",
+            )
+            return redirect(url_for(".forgot_password"))
         db.session.commit()
         flash(_("Your password has been changed. Please log in."), "success")
         return redirect(url_for(".login"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.core import audit
@@ -237,20 +238,33 @@ def invitation_for_token(municipality: Municipality, token: str) -> Invitation:
 
 
 def accept_invitation(user: User, invitation: Invitation) -> Membership:
-    """Give ``user`` the invited role; only the invited address may accept."""
+    """Give ``user`` the invited role; only the invited address may accept, and only once.
+
+    The invitation is claimed with one conditional update first, so of several posts at once (a
+    double click, two tabs) one accepts and the others get ``InvalidToken``; the membership then
+    comes from ``join`` (the unique membership decides a race with a plain join).
+    """
     if user.email != invitation.email:
         raise InvitationForOtherEmail()
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise InvalidToken("accepted meanwhile")
+    set_committed_value(invitation, "accepted_at", now)
+    db.session.expire(user, ["memberships"])  # read after the claim: what others committed
     membership = user.membership_in(invitation.municipality)
     before = membership.role.value if membership else None
     if membership is None:
-        membership = Membership(
-            user=user, municipality=invitation.municipality, role=invitation.role
-        )
-        db.session.add(membership)
-    elif membership.role != invitation.role:
-        _guard_last_admin(membership)
+        membership = join(user, invitation.municipality)
+    if membership.role != invitation.role:
+        if before is not None:
+            _guard_last_admin(membership)
         membership.role = invitation.role
-    invitation.accepted_at = utcnow()
     db.session.flush()
     audit.record(
         actor_id=user.id,

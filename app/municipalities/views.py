@@ -211,6 +211,9 @@ def invitation(token: str):
         except services.LastAdmin:
             flash(_("The last admin of a municipality cannot give up the role."), "error")
             return redirect(url_for(".show"))
+        except InvalidToken:  # accepted by another request since it was checked above
+            flash(_("This invitation is invalid, expired or was already accepted."), "error")
+            return redirect(url_for(".show"))
         db.session.commit()
         flash(_("Welcome! Your role: %(role)s.", role=invitation.role.label), "success")
         return redirect(url_for(".show"))

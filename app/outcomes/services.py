@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.contributions import services as contributions
@@ -428,8 +429,18 @@ def publish_outcome(actor: User, process: Process, now: datetime) -> Outcome:
     if refusal:
         raise NotAllowed(refusal)
     assert outcome is not None
-    outcome.published_at = now
-    outcome.published_by_id = actor.id
+    # Claimed with one conditional update before anything else changes: of several publishes at
+    # once (a double click, two members of staff, the API) one goes on, the others are refused.
+    claimed = db.session.execute(
+        update(Outcome)
+        .where(Outcome.id == outcome.id, Outcome.published_at.is_(None))
+        .values(published_at=now, published_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise NotAllowed(_("The outcome is already published."))
+    set_committed_value(outcome, "published_at", now)
+    set_committed_value(outcome, "published_by_id", actor.id)
     _enter_outcome_phase(actor, process, outcome, now)
     process.phases.sort(key=lambda p: (p.starts_at, p.id or 0))
     db.session.flush()

@@ -32,7 +32,7 @@ from app.core import audit
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
 from app.extensions import db
-from app.municipalities.models import Municipality
+from app.municipalities.models import Membership, Municipality
 from app.residency.models import (
     CodeBatch,
     ResidencyCode,
@@ -298,6 +298,9 @@ def redeem(user: User, code: str, now: datetime | None = None) -> ResidencyVerif
         raise InvalidCode(_("This code is not valid. Please check it and try again."))
     municipality = db.session.get(Municipality, row.municipality_id)
     join(user, municipality)
+    _lock_membership(user.id, municipality.id)
+    if active_verification(user.id, row.municipality_id) is not None:  # verified meanwhile
+        raise AlreadyVerified(_("You are already verified as a resident here."))
     verification = ResidencyVerification(
         municipality_id=row.municipality_id,
         user_id=user.id,
@@ -321,12 +324,26 @@ def redeem(user: User, code: str, now: datetime | None = None) -> ResidencyVerif
 # --- in person, and revoking --------------------------------------------------------------------------
 
 
+def _lock_membership(user_id: int, municipality_id: int) -> None:
+    """Serialise verifications of one person in one municipality: the membership's row lock (an
+    update that changes nothing; on SQLite the write lock). The check for an active verification
+    after it sees what a verification committed meanwhile (two codes redeemed at once, a letter
+    code while staff verify in person), so a person holds one active verification per town."""
+    db.session.execute(
+        update(Membership)
+        .where(Membership.user_id == user_id, Membership.municipality_id == municipality_id)
+        .values(role=Membership.role)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def verify_in_person(
     municipality: Municipality, member: User, actor: User
 ) -> ResidencyVerification:
     """Staff checked an ID at the Bürgerbüro; the member must belong to ``municipality``."""
     if member.membership_in(municipality) is None:
         raise LookupError(member.id)
+    _lock_membership(member.id, municipality.id)
     if active_verification(member.id, municipality.id) is not None:
         raise AlreadyVerified(_("This member is already verified as a resident."))
     verification = ResidencyVerification(

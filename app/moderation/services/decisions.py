@@ -61,6 +61,23 @@ def _settle(contribution: Contribution, decision: Decision, now: datetime) -> in
     return closed
 
 
+def _lock(contribution: Contribution) -> None:
+    """Take the contribution's row lock, then read it again, before a decision checks anything.
+
+    Decisions on one case so run one after the other (an update that changes nothing takes the
+    lock on PostgreSQL and the write lock on SQLite alike), and each is checked against what the
+    one before it left: two moderators approving at once, or a double click on "hide", decide
+    once, and the other is refused with the case as it now is.
+    """
+    db.session.execute(
+        update(Contribution)
+        .where(Contribution.id == contribution.id)
+        .values(visibility=Contribution.visibility)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(contribution)
+
+
 def _decide(
     actor: User,
     contribution: Contribution,
@@ -111,6 +128,7 @@ def _required_reason(reason: str) -> str:
 
 def keep(actor: User, contribution: Contribution, note: str = "") -> Decision:
     """Dismiss the open reports; a contribution hidden by the threshold becomes visible again."""
+    _lock(contribution)
     if open_report_count(contribution) == 0:
         raise DecisionRefused(_("There are no open reports about this contribution."))
     visibility = contribution.visibility
@@ -128,9 +146,12 @@ def keep(actor: User, contribution: Contribution, note: str = "") -> Decision:
 
 def hide(actor: User, contribution: Contribution, reason: str) -> Decision:
     """Hide a contribution with a public reason; it keeps its place and shows the reason."""
+    _lock(contribution)
     if contribution.visibility not in {Visibility.VISIBLE, Visibility.HIDDEN}:
         raise DecisionRefused(_("Only a published contribution can be hidden."))
     reason = _required_reason(reason)
+    if contribution.visibility == Visibility.HIDDEN and contribution.hidden_reason == reason:
+        raise DecisionRefused(_("This contribution is already hidden for this reason."))
     return _decide(
         actor,
         contribution,
@@ -142,6 +163,7 @@ def hide(actor: User, contribution: Contribution, reason: str) -> Decision:
 
 
 def restore(actor: User, contribution: Contribution, note: str = "") -> Decision:
+    _lock(contribution)
     if contribution.visibility != Visibility.HIDDEN:
         raise DecisionRefused(_("This contribution is not hidden."))
     return _decide(
@@ -160,6 +182,7 @@ def approve(actor: User, contribution: Contribution) -> Decision:
     Its kind then announces it as its write would have without pre-moderation
     (``kinds.announce``), so those its publication concerns hear of it now, whatever the kind.
     """
+    _lock(contribution)
     if contribution.visibility != Visibility.PENDING:
         raise DecisionRefused(_("This contribution is not awaiting approval."))
     decision = _decide(
@@ -176,6 +199,7 @@ def approve(actor: User, contribution: Contribution) -> Decision:
 
 def reject(actor: User, contribution: Contribution, reason: str) -> Decision:
     """Pre-moderation: do not publish; the contribution is hidden with a reason its author sees."""
+    _lock(contribution)
     if contribution.visibility != Visibility.PENDING:
         raise DecisionRefused(_("This contribution is not awaiting approval."))
     reason = _required_reason(reason)
@@ -192,6 +216,8 @@ def reject(actor: User, contribution: Contribution, reason: str) -> Decision:
 def uphold(actor: User, review: ReviewRequest, reason: str) -> Decision:
     """Answer a review request: the contribution stays hidden, and the author is told why."""
     contribution = review.decision.contribution
+    _lock(contribution)
+    db.session.refresh(review)  # a decision taken meanwhile may have answered it
     if not review.is_open:
         raise DecisionRefused(_("This review request has already been answered."))
     if contribution.visibility != Visibility.HIDDEN:

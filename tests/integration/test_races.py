@@ -1,0 +1,391 @@
+"""Writes that many requests may send at the same instant (gunicorn workers on PostgreSQL): each
+rule below holds whoever wins, and the losers get a domain error their view turns into a clear
+page (never a 500).
+
+Every test starts its requests in threads at one barrier, each with its own application context
+and so its own session and connection, the way workers do. The other races are proved next to
+their domains (``grep -rl Barrier tests/``); these are the ones that had no test:
+
+- a password reset link sets one password, however often it is sent at once;
+- an invitation is accepted once (one membership, one audit entry);
+- a residency code verifies one person;
+- one council statement per member;
+- an outcome is published once (one outcome phase, one announcement);
+- a moderation decision is taken once (two moderators approving, or a double click on "hide").
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+import outcomes_support
+import pytest
+from moderation_support import KIND, audit_actions, contribute, ensure_test_kind
+from sqlalchemy import func, select
+
+from app.accounts import services as accounts
+from app.accounts.models import User
+from app.accounts.passwords import verify_password
+from app.contributions import kinds
+from app.contributions.models import Contribution
+from app.core.roles import Role
+from app.core.time import utcnow
+from app.core.tokens import InvalidToken
+from app.extensions import db
+from app.moderation import services as moderation
+from app.moderation.models import Decision
+from app.municipalities import services as municipalities
+from app.municipalities.models import Invitation, Membership, Municipality
+from app.outcomes import services as outcomes
+from app.outcomes import signals as outcome_signals
+from app.outcomes.models import CouncilStatement, Outcome
+from app.processes.models import PhaseKind, Process
+from app.residency import services as residency
+from app.residency.models import ResidencyCode, ResidencyVerification
+
+PARALLEL = 4
+
+english = outcomes_support.english
+town = outcomes_support.town
+evaluating = outcomes_support.evaluating
+
+
+def race(app, actions: list[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
+    """Run ``actions`` at once, each in its own thread and request context, each committing what
+    it did (or rolling back what it refused). Returns what they returned and what they raised."""
+    barrier = threading.Barrier(len(actions))
+    lock = threading.Lock()
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def run(action: Callable[[], object]) -> None:
+        with app.test_request_context():
+            try:
+                barrier.wait()
+                result = action()
+                db.session.commit()
+                with lock:
+                    results.append(result)
+            except BaseException as exc:  # collected; the test says which ones are expected
+                db.session.rollback()
+                with lock:
+                    errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def _count(app, statement) -> int:
+    with app.app_context():
+        return db.session.scalar(statement)
+
+
+def only(errors: list[BaseException], *kinds: type[BaseException]) -> None:
+    """Every loser got one of the domain errors its view answers with a page of its own."""
+    unexpected = [e for e in errors if not isinstance(e, kinds)]
+    assert unexpected == [], unexpected
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+def test_a_reset_link_sent_many_times_at_once_sets_one_password(app, make_user):
+    user = make_user(xss=False)
+    with app.test_request_context():
+        token = accounts.make_token(
+            accounts.RESET,
+            {"id": user.id, "fp": accounts._password_fingerprint(db.session.get(User, user.id))},
+        )
+    passwords = [f"neues passwort nummer {n}" for n in range(PARALLEL)]
+
+    def reset(password: str):
+        return lambda: accounts.reset_password(token, password) and password
+
+    results, errors = race(app, [reset(p) for p in passwords])
+    assert len(results) == 1, (results, errors)
+    only(errors, InvalidToken)
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        assert verify_password(stored.password_hash, results[0])
+        assert stored.session_version == user.session_version + 1  # sessions ended once
+
+
+def test_an_invitation_accepted_many_times_at_once_is_accepted_once(
+    app, make_municipality, make_member, make_user
+):
+    town = make_municipality(xss=False)
+    admin = make_member(town, Role.ADMIN, xss=False)
+    invitee = make_user(xss=False)
+    with app.test_request_context():
+        invitation, _token = municipalities.invite(
+            db.session.get(User, admin.id),
+            db.session.get(Municipality, town.id),
+            invitee.email,
+            Role.STAFF,
+        )
+        db.session.commit()
+        invitation_id = invitation.id
+
+    def accept():
+        invitation = db.session.get(Invitation, invitation_id)
+        if invitation.accepted_at is not None:  # what invitation_for_token checks first
+            raise InvalidToken("used")
+        return municipalities.accept_invitation(db.session.get(User, invitee.id), invitation).id
+
+    results, errors = race(app, [accept] * PARALLEL)
+    assert len(results) == 1, (results, errors)
+    only(errors, InvalidToken)
+    with app.app_context():
+        memberships = db.session.scalars(
+            select(Membership).where(Membership.user_id == invitee.id)
+        ).all()
+        assert [(m.municipality_id, m.role) for m in memberships] == [(town.id, Role.STAFF)]
+    assert audit_actions(app, action="invitation.accept") == ["invitation.accept"]
+
+
+def test_a_residency_code_raced_by_several_people_verifies_one(app, make_municipality, make_member):
+    town = make_municipality(xss=False)
+    staff = make_member(town, Role.STAFF, xss=False)
+    people = [make_member(town, Role.CITIZEN, xss=False) for _ in range(PARALLEL)]
+    with app.test_request_context():
+        _batch, (code,) = residency.generate_batch(
+            db.session.get(Municipality, town.id), 1, db.session.get(User, staff.id)
+        )
+        db.session.commit()
+
+    def redeem(person_id: int):
+        return lambda: residency.redeem(db.session.get(User, person_id), code).user_id
+
+    results, errors = race(app, [redeem(p.id) for p in people])
+    assert len(results) == 1, (results, errors)
+    only(errors, residency.InvalidCode)
+    with app.app_context():
+        verified = db.session.scalars(select(ResidencyVerification.user_id)).all()
+        assert verified == results
+        assert db.session.scalar(select(ResidencyCode.used_by_id)) == results[0]
+
+
+def test_one_person_redeeming_two_codes_at_once_is_verified_once(
+    app, make_municipality, make_member
+):
+    town = make_municipality(xss=False)
+    staff = make_member(town, Role.STAFF, xss=False)
+    person = make_member(town, Role.CITIZEN, xss=False)
+    with app.test_request_context():
+        _batch, codes = residency.generate_batch(
+            db.session.get(Municipality, town.id), PARALLEL, db.session.get(User, staff.id)
+        )
+        db.session.commit()
+
+    def redeem(code: str):
+        return lambda: residency.redeem(db.session.get(User, person.id), code).id
+
+    results, errors = race(app, [redeem(c) for c in codes])
+    assert len(results) == 1, (results, errors)
+    only(errors, residency.AlreadyVerified)
+    assert _count(app, select(func.count()).select_from(ResidencyVerification)) == 1
+    # The losers' codes stay unused, for nobody lost anything by a double click.
+    assert (
+        _count(
+            app,
+            select(func.count()).select_from(ResidencyCode).where(ResidencyCode.used_at.is_(None)),
+        )
+        == PARALLEL - 1
+    )
+
+
+# --- outcomes -----------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="SQLite refuses one of two transactions that both read before writing (database is "
+    "locked) instead of waiting; production runs on PostgreSQL (TEST_DATABASE_URL)",
+)
+def test_one_council_statement_per_member_when_saved_many_times_at_once(
+    app, town, evaluating, make_member
+):
+    council = make_member(town, Role.COUNCIL, xss=False)
+
+    def save(n: int):
+        return lambda: (
+            outcomes.save_statement(
+                db.session.get(User, council.id),
+                db.session.get(Process, evaluating.id),
+                f"Meine Stellungnahme {n}",
+            ).id
+        )
+
+    results, errors = race(app, [save(n) for n in range(PARALLEL)])
+    assert results, errors
+    only(errors, outcomes.NotAllowed)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CouncilStatement)) == 1
+        kinds = db.session.scalars(select(Contribution.kind)).all()
+        assert kinds == [outcomes.STATEMENT_KIND]  # the losers' contributions went with them
+
+
+def test_an_outcome_published_many_times_at_once_is_published_once(
+    app, town, evaluating, make_member
+):
+    people = [make_member(town, Role.STAFF, xss=False) for _ in range(PARALLEL)]
+    with app.test_request_context():
+        outcomes.save_outcome(
+            db.session.get(User, people[0].id),
+            db.session.get(Process, evaluating.id),
+            outcomes.OutcomeData(summary="Der Gemeinderat hat beschlossen."),
+        )
+        db.session.commit()
+    announced: list[int] = []
+
+    def heard(outcome, **_):
+        announced.append(outcome.id)
+
+    def publish(person_id: int):
+        return lambda: (
+            outcomes.publish_outcome(
+                db.session.get(User, person_id), db.session.get(Process, evaluating.id), utcnow()
+            ).id
+        )
+
+    outcome_signals.outcome_published.connect(heard)
+    try:
+        results, errors = race(app, [publish(p.id) for p in people])
+    finally:
+        outcome_signals.outcome_published.disconnect(heard)
+    assert len(results) == 1, (results, errors)
+    only(errors, outcomes.NotAllowed)
+    assert len(announced) == 1
+    assert audit_actions(app, action="outcome.publish") == ["outcome.publish"]
+    with app.app_context():
+        process = db.session.get(Process, evaluating.id)
+        assert [p.kind for p in process.phases].count(PhaseKind.OUTCOME) == 1
+        assert process.current_phase(utcnow()).kind == PhaseKind.OUTCOME
+        assert db.session.scalar(select(Outcome.published_by_id)) in {p.id for p in people}
+
+
+# --- moderation ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def moderated(app, make_municipality, make_member, make_process):
+    ensure_test_kind()
+    town = make_municipality(xss=False)
+    return (
+        town,
+        [make_member(town, Role.MODERATOR, xss=False) for _ in range(PARALLEL)],
+        make_member(town, Role.CITIZEN, xss=False),
+        make_process(town, xss=False, premoderated=True),
+    )
+
+
+def _decide(action: str, actor_id: int, contribution_id: int, *args):
+    return lambda: (
+        getattr(moderation, action)(
+            db.session.get(User, actor_id), db.session.get(Contribution, contribution_id), *args
+        ).id
+    )
+
+
+def _decisions(app, contribution_id: int) -> list[str]:
+    with app.app_context():
+        return [
+            d.value
+            for d in db.session.scalars(
+                select(Decision.action).where(Decision.contribution_id == contribution_id)
+            )
+        ]
+
+
+def test_moderators_approving_at_once_publish_once(app, moderated):
+    _town, moderators, author, process = moderated
+    contribution = contribute(app, author, process, KIND)
+    announced: list[int] = []
+    original = kinds.announce
+
+    def counting(contribution):
+        announced.append(contribution.id)
+        original(contribution)
+
+    kinds.announce = counting
+    try:
+        results, errors = race(app, [_decide("approve", m.id, contribution) for m in moderators])
+    finally:
+        kinds.announce = original
+    assert len(results) == 1, (results, errors)
+    only(errors, moderation.DecisionRefused)
+    assert _decisions(app, contribution) == ["approve"]
+    assert announced == [contribution]
+    assert audit_actions(app, action="moderation.approve") == ["moderation.approve"]
+
+
+def test_a_double_click_on_hide_hides_once(app, moderated, make_process):
+    town, moderators, author, _premoderated = moderated
+    contribution = contribute(app, author, make_process(town, xss=False), KIND)
+    results, errors = race(
+        app, [_decide("hide", moderators[0].id, contribution, "Beleidigung")] * PARALLEL
+    )
+    assert len(results) == 1, (results, errors)
+    only(errors, moderation.DecisionRefused)
+    assert _decisions(app, contribution) == ["hide"]
+
+
+def test_moderators_rejecting_and_approving_at_once_take_one_decision(app, moderated):
+    _town, moderators, author, process = moderated
+    contribution = contribute(app, author, process, KIND)
+    actions = [
+        _decide("approve", moderators[0].id, contribution),
+        _decide("reject", moderators[1].id, contribution, "Nicht zum Thema"),
+        _decide("approve", moderators[2].id, contribution),
+        _decide("reject", moderators[3].id, contribution, "Nicht zum Thema"),
+    ]
+    results, errors = race(app, actions)
+    assert len(results) == 1, (results, errors)
+    only(errors, moderation.DecisionRefused)
+    decided = _decisions(app, contribution)
+    assert len(decided) == 1
+    with app.app_context():
+        visibility = db.session.get(Contribution, contribution).visibility.value
+    assert visibility == {"approve": "visible", "reject": "hidden"}[decided[0]]
+
+
+# --- a loser's page -----------------------------------------------------------------------------
+
+
+def test_the_loser_of_a_reset_race_gets_the_forgot_page_not_a_500(app, client, make_user):
+    """The view checked the link, then another request set a password with it before this one
+    could: the post answers like a used link."""
+    user = make_user(xss=False)
+    with app.test_request_context():
+        token = accounts.make_token(
+            accounts.RESET,
+            {"id": user.id, "fp": accounts._password_fingerprint(db.session.get(User, user.id))},
+        )
+    original = accounts.reset_password
+
+    def after_the_winner(token: str, password: str):
+        winner = threading.Thread(target=lambda: race(app, [lambda: original(token, "gewinner")]))
+        winner.start()
+        winner.join()
+        return original(token, password)
+
+    accounts.reset_password = after_the_winner
+    try:
+        password = "ein ganz neues passwort"
+        response = client.post(
+            f"/password/reset/{token}", data={"password": password, "password_confirm": password}
+        )
+    finally:
+        accounts.reset_password = original
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/password/forgot"
+    with app.app_context():
+        assert verify_password(db.session.get(User, user.id).password_hash, "gewinner")
