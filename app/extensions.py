@@ -15,7 +15,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import Pool
 
-from app.core.ratelimit import client_ip
+from app.core.ratelimit import WriteThrottle, client_ip
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,10 +36,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=client_ip)
-# The per-account throttles on participation (``app.core.ratelimit.write_limited``) on an instance
-# of their own that sends no ``X-RateLimit-*`` headers: a throttled write answers with its own page
-# and ``Retry-After``, and the headers cost two more round trips to the store on every write.
-write_limiter = Limiter(key_func=client_ip, headers_enabled=False)
+# The per-account throttles on participation (``app.core.ratelimit.write_limited``), counted with
+# ``limits`` in the same store but outside Flask-Limiter: no ``X-RateLimit-*`` headers (a throttled
+# write answers with its own page and ``Retry-After``), no hooks on every request, and all windows
+# of a write in one round trip.
+write_limiter = WriteThrottle()
 
 
 @event.listens_for(Engine, "connect")

@@ -223,3 +223,111 @@ def test_production_runs_with_memory_limits_only_when_told_and_says_so(productio
 
 def test_allowing_memory_does_not_hide_a_configured_store():
     assert shared_limit_store("redis://r:6379/0", "1") == "redis://r:6379/0"
+
+
+# --- how the throttles count -------------------------------------------------------------------
+
+
+def _redis_url() -> str | None:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return "redis://127.0.0.1:6379/13"
+    except OSError:
+        return None
+
+
+def _dead_store() -> str:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+
+
+def _throttle(uri: str):
+    from flask import Flask
+
+    from app.core.ratelimit import WriteThrottle
+
+    throttle = WriteThrottle()
+    app = Flask(__name__)
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    throttle.init_app(app)
+    return throttle
+
+
+def _person() -> str:
+    import secrets
+
+    return f"user:test-{secrets.token_hex(6)}"
+
+
+NEEDS_REDIS = pytest.mark.skipif(_redis_url() is None, reason="needs Redis on 127.0.0.1:6379")
+STORES = ["memory://", pytest.param("redis", marks=NEEDS_REDIS)]
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_a_full_short_window_does_not_count_against_the_long_one(store):
+    """As Flask-Limiter counted them: the windows after the first full one are not counted, so
+    clicks refused by the minute's limit do not use up the day's."""
+    from limits import parse_many
+    from limits.strategies import FixedWindowRateLimiter
+
+    throttle = _throttle(_redis_url() if store == "redis" else store)
+    minute, day = sorted(parse_many("2 per minute;5 per day"))
+    person = _person()
+    assert [throttle.hit((minute, day), person, "write-support") for _ in range(2)] == [None, None]
+    for _ in range(3):
+        assert throttle.hit((minute, day), person, "write-support") == minute
+    counted = FixedWindowRateLimiter(throttle.storage)
+    assert counted.get_window_stats(day, person, "write-support").remaining == 3
+    assert 1 <= throttle.retry_after(minute, person, "write-support") <= 60
+
+
+@NEEDS_REDIS
+def test_a_write_counts_all_its_windows_in_one_round_trip(monkeypatch):
+    import redis.connection
+    from limits import parse_many
+
+    throttle = _throttle(_redis_url())
+    windows = tuple(sorted(parse_many("30 per minute;500 per day")))
+    throttle.hit(windows, _person(), "write-support")  # the script is loaded once
+    sent = []
+    original = redis.connection.Connection.send_packed_command
+
+    def counting(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    assert throttle.hit(windows, _person(), "write-support") is None
+    assert len(sent) == 1
+
+
+def test_while_the_store_is_down_each_worker_counts_in_memory(caplog):
+    from limits import parse_many
+
+    throttle = _throttle(_dead_store())
+    windows = tuple(sorted(parse_many("2 per minute")))
+    person = _person()
+    with caplog.at_level(logging.WARNING, logger="trialog.ratelimit"):
+        seen = [throttle.hit(windows, person, "write-comment") for _ in range(3)]
+    assert seen == [None, None, windows[0]]  # still limited, and no request failed
+    assert "unavailable" in caplog.text
+    assert throttle.retry_after(windows[0], person, "write-comment") >= 1
+
+
+def test_requests_that_write_nothing_pay_nothing_for_the_write_throttles(app):
+    """Flask-Limiter's hooks (a check before and headers after every request) cost every page
+    about 0.1 ms; the write throttles are counted only in the routes they guard."""
+    from app.extensions import write_limiter
+
+    hooks = [
+        *app.before_request_funcs.get(None, []),
+        *app.after_request_funcs.get(None, []),
+        *app.teardown_request_funcs.get(None, []),
+    ]
+    assert not [hook for hook in hooks if getattr(hook, "__self__", None) is write_limiter]
+    assert not [hook for hook in hooks if getattr(hook, "args", ()) == (write_limiter,)]
