@@ -250,13 +250,21 @@ def register(event: OnsiteEvent, user: User, now: datetime | None = None) -> Eve
 
     Registering again after cancelling queues anew at the end.
     """
+    return enrol(event, user, now)[0]
+
+
+def enrol(
+    event: OnsiteEvent, user: User, now: datetime | None = None
+) -> tuple[EventRegistration, bool]:
+    """``register``, and whether this call made (or reopened) the registration: of several clicks
+    at once exactly one did, so exactly one confirmation goes out."""
     now = now or utcnow()
     refusal = registration_refusal(event, user, now)
     if refusal:
         raise EventError(refusal)
     registration = registration_of(event, user)
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
-        return registration
+        return registration, False
     seated = _take_seat(event.id)  # an open event has no capacity: always a seat
     status = RegistrationStatus.CONFIRMED if seated else RegistrationStatus.WAITING
     if registration is None:
@@ -273,7 +281,7 @@ def register(event: OnsiteEvent, user: User, now: datetime | None = None) -> Eve
                 db.session.add(registration)
                 db.session.flush()
         except IntegrityError:
-            return _lost_race(event, user, seated)
+            return _lost_race(event, user, seated), False
     else:
         reopened = db.session.execute(
             update(EventRegistration)
@@ -285,11 +293,11 @@ def register(event: OnsiteEvent, user: User, now: datetime | None = None) -> Eve
             .execution_options(synchronize_session=False)
         )
         if reopened.rowcount != 1:
-            return _lost_race(event, user, seated)
+            return _lost_race(event, user, seated), False
         db.session.refresh(registration)
     db.session.flush()
     db.session.refresh(event)
-    return registration
+    return registration, True
 
 
 def _lost_race(event: OnsiteEvent, user: User, seated: bool) -> EventRegistration:

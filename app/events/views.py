@@ -40,7 +40,7 @@ from app.events.forms import (
     PhotoForm,
     ProtocolForm,
 )
-from app.events.models import OnsiteEvent, RegistrationMode, RegistrationStatus
+from app.events.models import OnsiteEvent, RegistrationMode
 from app.extensions import db
 from app.municipalities.tenancy import current_municipality, tenant_blueprint
 from app.processes.forms import local_to_utc, utc_to_local
@@ -119,14 +119,12 @@ def register(process_slug: str, event_id: int):
     target = url_for(".show", process_slug=process.slug, event_id=event.id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    before = services.registration_of(event, current_user)
-    already = before is not None and before.status != RegistrationStatus.CANCELLED
     try:
-        registration = services.register(event, current_user)
+        registration, made = services.enrol(event, current_user)
     except services.EventError as exc:
         flash(str(exc), "error")
         return redirect(target)
-    if not already:  # a second click confirms nothing new
+    if made:  # a second click, also one sent at the same moment, confirms nothing new
         mails.send_registered(registration)
     db.session.commit()
     if registration.status.value == "waiting":

@@ -8,7 +8,8 @@ their domains (``grep -rl Barrier tests/``); these are the ones that had no test
 
 - a password reset link sets one password, however often it is sent at once;
 - an invitation is accepted once (one membership, one audit entry);
-- a residency code verifies one person;
+- a residency code verifies one person, and a person is verified once per town;
+- several clicks on "register" for an event send one confirmation;
 - one council statement per member;
 - an outcome is published once (one outcome phase, one announcement);
 - a moderation decision is taken once (two moderators approving, or a double click on "hide").
@@ -19,6 +20,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 import outcomes_support
 import pytest
@@ -33,6 +35,8 @@ from app.contributions.models import Contribution
 from app.core.roles import Role
 from app.core.time import utcnow
 from app.core.tokens import InvalidToken
+from app.events import services as events
+from app.events.models import OnsiteEvent, RegistrationMode
 from app.extensions import db
 from app.moderation import services as moderation
 from app.moderation.models import Decision
@@ -200,6 +204,49 @@ def test_one_person_redeeming_two_codes_at_once_is_verified_once(
         )
         == PARALLEL - 1
     )
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+def test_one_person_registering_many_times_at_once_is_confirmed_by_one_mail(
+    app, make_municipality, make_member, make_process
+):
+    """The seat was right before (``test_events``); the confirmation mail went out once per
+    click that found no registration yet, which several clicks at once all did."""
+    town = make_municipality(xss=False)
+    staff = make_member(town, Role.STAFF, xss=False)
+    person = make_member(town, Role.CITIZEN, xss=False)
+    process = make_process(town, xss=False)
+    start = utcnow() + timedelta(days=3)
+    with app.test_request_context():
+        event = events.create_event(
+            db.session.get(Process, process.id),
+            db.session.get(User, staff.id),
+            events.EventData(
+                title="Werkstatt",
+                description="<p>Ideen</p>",
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                address="Rathaus",
+                registration=RegistrationMode.LIMITED,
+                capacity=5,
+            ),
+        )
+        db.session.commit()
+        event_id = event.id
+
+    def click():
+        _registration, made = events.enrol(
+            db.session.get(OnsiteEvent, event_id), db.session.get(User, person.id)
+        )
+        return made
+
+    results, errors = race(app, [click] * PARALLEL)
+    assert errors == []
+    assert sorted(results) == [False] * (PARALLEL - 1) + [True]
+    with app.app_context():
+        assert db.session.get(OnsiteEvent, event_id).confirmed_count == 1
 
 
 # --- outcomes -----------------------------------------------------------------------------------
