@@ -350,16 +350,22 @@ def support_refusal(user, proposal: Proposal, now: datetime) -> str | None:
 
 
 _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
-_PROMISE = select(ProposalSettings.answer_threshold, ProposalSettings.answer_days).where(
-    ProposalSettings.process_id == Proposal.process_id
+# The write runs on every support: its statements are built on the tables, not the mapped classes.
+# An ORM-enabled UPDATE (``update(Proposal)``) costs twice the Python of the same statement on the
+# table (0.20 against 0.09 ms), for bookkeeping (``synchronize_session``, entity rows) it never uses.
+_PROPOSALS = Proposal.__table__
+_SUPPORTS = ProposalSupport.__table__
+_SETTINGS = ProposalSettings.__table__
+_PROMISE = select(_SETTINGS.c.answer_threshold).where(
+    _SETTINGS.c.process_id == _PROPOSALS.c.process_id
 )
 # What the counter update returns: the new count and deadline (as this update finds the row,
 # after any concurrent change of it committed), with the process's answer promise.
 _COUNTED = (
-    Proposal.support_count,
-    Proposal.answer_due_at,
-    _PROMISE.with_only_columns(ProposalSettings.answer_threshold).scalar_subquery(),
-    _PROMISE.with_only_columns(ProposalSettings.answer_days).scalar_subquery(),
+    _PROPOSALS.c.support_count,
+    _PROPOSALS.c.answer_due_at,
+    _PROMISE.scalar_subquery(),
+    _PROMISE.with_only_columns(_SETTINGS.c.answer_days).scalar_subquery(),
 )
 
 
@@ -369,7 +375,7 @@ def _support_row_change(dialect: str, add: bool):
     nothing to change."""
     if add:
         change = (
-            _INSERTS[dialect](ProposalSupport)
+            _INSERTS[dialect](_SUPPORTS)
             .values(
                 proposal_id=bindparam("proposal"),
                 user_id=bindparam("person"),
@@ -378,11 +384,11 @@ def _support_row_change(dialect: str, add: bool):
             .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
         )
     else:
-        change = delete(ProposalSupport).where(
-            ProposalSupport.proposal_id == bindparam("proposal"),
-            ProposalSupport.user_id == bindparam("person"),
+        change = delete(_SUPPORTS).where(
+            _SUPPORTS.c.proposal_id == bindparam("proposal"),
+            _SUPPORTS.c.user_id == bindparam("person"),
         )
-    return change.returning(ProposalSupport.proposal_id, ProposalSupport.created_at)
+    return change.returning(_SUPPORTS.c.proposal_id, _SUPPORTS.c.created_at)
 
 
 def _count_update(delta: int, changed=None):
@@ -390,16 +396,15 @@ def _count_update(delta: int, changed=None):
     with the answer promise; with ``changed`` (a data-modifying WITH) only for the proposal whose
     support row it changed, and the time of that support too."""
     if changed is None:
-        which, returned = Proposal.id == bindparam("proposal"), _COUNTED
+        which, returned = _PROPOSALS.c.id == bindparam("proposal"), _COUNTED
     else:
-        which = Proposal.id.in_(select(changed.c.proposal_id))
+        which = _PROPOSALS.c.id.in_(select(changed.c.proposal_id))
         returned = (*_COUNTED, select(changed.c.created_at).scalar_subquery())
     return (
-        update(Proposal)
+        update(_PROPOSALS)
         .where(which)
-        .values(support_count=Proposal.support_count + delta)
+        .values(support_count=_PROPOSALS.c.support_count + delta)
         .returning(*returned)
-        .execution_options(synchronize_session=False)
     )
 
 
