@@ -6,6 +6,7 @@ no fallback secrets anywhere.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import secrets
@@ -46,6 +47,21 @@ def trusted_hosts(public_url: str, extra: str) -> list[str]:
     if not host:
         raise ConfigurationError(f"PUBLIC_URL {public_url!r} is not an absolute URL.")
     return [host, *(name.strip() for name in extra.split(",") if name.strip())]
+
+
+def forwarded_allow_ips(
+    value: str,
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] | None:
+    """The peers whose ``X-Forwarded-*`` headers count (``app/core/proxy.py``): the addresses and
+    CIDR networks of a comma-separated list, as gunicorn's ``forwarded_allow_ips`` reads the same
+    variable; None for ``*`` (every peer)."""
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    if "*" in entries:
+        return None
+    try:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+    except ValueError as exc:
+        raise ConfigurationError(f"FORWARDED_ALLOW_IPS: {exc}; refusing to start.") from None
 
 
 def engine_options(
@@ -214,7 +230,15 @@ class Config:
     DOCUMENT_S3_ENDPOINT_URL = os.environ.get("DOCUMENT_S3_ENDPOINT_URL") or None
     DOCUMENT_S3_REGION = os.environ.get("DOCUMENT_S3_REGION") or None
     DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_MB", "20")) * 1_000_000
+    # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto/-Host to read (right-most
+    # first), and from which peers (FORWARDED_ALLOW_IPS, as gunicorn reads it; other peers' headers
+    # are dropped, so a client reaching gunicorn directly cannot name its own address).
     TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
+
+    @property
+    def FORWARDED_ALLOW_IPS(self):  # from_object reads properties too
+        return forwarded_allow_ips(os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
+
     # Map tiles for proposal locations, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (mind
     # the tile server's usage policy). Empty: no map; locations are entered as coordinates.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")

@@ -18,5 +18,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "5000"))
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The proxies whose X-Forwarded-* headers count; the app reads the same variable with the same
+# default (config.py), so the scheme gunicorn believes and the client address the app's rate
+# limits count come from the same peers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 raw_env = [f"TRIALOG_CONFIG={os.environ.get('TRIALOG_CONFIG', 'production')}"]

@@ -7,7 +7,6 @@ import importlib
 from flask import Flask, g
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
 
@@ -59,6 +58,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.core.hyphenate import hyphenate
     from app.core.i18n import init_date_formats, select_locale
     from app.core.page_cache import init_page_cache
+    from app.core.proxy import init_proxy
     from app.core.requests import init_requests
     from app.core.security import init_security_headers
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, write_limiter
@@ -100,7 +100,5 @@ def create_app(config_name: str | None = None) -> Flask:
 
     cli.register(app)
     init_page_cache(app)  # wraps the WSGI app: inside the proxy fix, which sets host and scheme
-    if app.config["TRUST_PROXY_HOPS"]:
-        hops = app.config["TRUST_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    init_proxy(app)  # the proxies' X-Forwarded-* headers, from trusted proxies only
     return app
