@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.core import audit
+from app.core.permissions import allowed
 from app.core.roles import Role
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
@@ -226,6 +227,12 @@ def invite(
 
 
 def invitation_for_token(municipality: Municipality, token: str) -> Invitation:
+    """The open invitation a mailed link names.
+
+    An invitation speaks for the admin who sent it, so it holds only while they may still invite:
+    otherwise an admin about to be removed could invite an address of their own and come back
+    through the link after the removal (or after deleting their account).
+    """
     payload = read_token(INVITE, token, current_app.config["INVITATION_MAX_AGE"])
     invitation = db.session.get(Invitation, payload.get("id"))
     if (
@@ -234,6 +241,9 @@ def invitation_for_token(municipality: Municipality, token: str) -> Invitation:
         or invitation.accepted_at is not None
     ):
         raise InvalidToken("unknown or used")
+    inviter = invitation.invited_by
+    if inviter is None or not allowed("municipality.manage_members", inviter, municipality):
+        raise InvalidToken("the inviter may no longer invite")
     return invitation
 
 
