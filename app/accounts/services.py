@@ -266,8 +266,13 @@ def confirm_email_change(token: str) -> User:
     if find_by_email(payload["new"]) is not None:
         raise InvalidToken("taken")
     old_email = user.email
-    user.email = payload["new"]
-    user.email_verified_at = utcnow()
+    try:
+        with db.session.begin_nested():  # a registration or change took the address meanwhile
+            user.email = payload["new"]
+            user.email_verified_at = utcnow()
+    except IntegrityError:
+        db.session.refresh(user)
+        raise InvalidToken("taken") from None
     mails.send_email_changed_notice(old_email, user)
     return user
 

@@ -172,7 +172,21 @@ def _admin_count(municipality: Municipality) -> int:
 
 
 def _guard_last_admin(membership: Membership) -> None:
-    if membership.role == Role.ADMIN and _admin_count(membership.municipality) <= 1:
+    """Refuse to take away the municipality's last admin.
+
+    The municipality's row is locked first (an update that changes nothing; on SQLite the write
+    lock), so two admins demoting or removing each other at the same moment are counted one
+    after the other: one of them stays admin.
+    """
+    if membership.role != Role.ADMIN:
+        return
+    db.session.execute(
+        update(Municipality)
+        .where(Municipality.id == membership.municipality_id)
+        .values(slug=Municipality.slug)
+        .execution_options(synchronize_session=False)
+    )
+    if _admin_count(membership.municipality) <= 1:
         raise LastAdmin()
 
 

@@ -366,13 +366,18 @@ def set_choice(
     if kind is None or kind.direct_mail:
         return
     now = now or utcnow()
-    found = db.session.scalar(
-        select(Preference).where(Preference.user_id == user_id, Preference.kind == kind_key)
-    )
-    if found is None:
-        db.session.add(Preference(user_id=user_id, kind=kind_key, delivery=delivery))
+    # One upsert: two saves at once (a double click, a mail client's one-click unsubscribe sent
+    # twice) both end with the row, where a look-then-insert let the second fail on the unique key.
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
-        found.delivery = delivery
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    upsert = dialect_insert(Preference).values(user_id=user_id, kind=kind_key, delivery=delivery)
+    db.session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["user_id", "kind"], set_={"delivery": upsert.excluded.delivery}
+        )
+    )
     db.session.execute(
         update(Notification)
         .where(

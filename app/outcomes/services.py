@@ -316,11 +316,18 @@ def save_outcome(actor: User, process: Process, data: OutcomeData) -> Outcome:
     )
     if wanted - valid:
         raise InvalidInput("adopted", _("Choose visible proposals of this process."))
-    outcome = outcome_of(process)
+    outcome = _locked_outcome(process)
     before = _outcome_state(outcome) if outcome else None
     if outcome is None:
         outcome = Outcome(municipality_id=process.municipality_id, process_id=process.id)
-        db.session.add(outcome)
+        try:
+            with db.session.begin_nested():  # another save made the row meanwhile
+                db.session.add(outcome)
+        except IntegrityError:
+            outcome = _locked_outcome(process)
+            if outcome is None:  # the conflict was something else
+                raise
+            before = _outcome_state(outcome)
     outcome.summary = summary_html
     outcome.next_steps = next_html
     outcome.next_steps_by = data.next_steps_by
@@ -339,6 +346,27 @@ def save_outcome(actor: User, process: Process, data: OutcomeData) -> Outcome:
         before=before,
         after=_outcome_state(outcome),
     )
+    return outcome
+
+
+def _locked_outcome(process: Process) -> Outcome | None:
+    """The process's outcome with its row locked (an update that changes nothing; on SQLite the
+    write lock) and read again: two members of staff saving at once save one after the other,
+    each on what the other left (the adopted proposals are rows of their own)."""
+    locked = db.session.execute(
+        update(Outcome)
+        .where(Outcome.process_id == process.id)
+        .values(summary=Outcome.summary)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not locked:
+        return None
+    outcome = db.session.scalar(
+        select(Outcome)
+        .where(Outcome.process_id == process.id)
+        .execution_options(populate_existing=True)
+    )
+    db.session.expire(outcome, ["adopted"])
     return outcome
 
 

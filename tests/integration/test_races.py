@@ -10,7 +10,9 @@ their domains (``grep -rl Barrier tests/``); these are the ones that had no test
 - an invitation is accepted once (one membership, one audit entry);
 - a residency code verifies one person, and a person is verified once per town;
 - several clicks on "register" for an event send one confirmation;
-- one council statement per member;
+- one council statement per member, one outcome per process;
+- a new address confirmed by two people at once has one owner; two admins demoting each other
+  leave one admin; a notification choice saved twice at once is one row;
 - an outcome is published once (one outcome phase, one announcement);
 - a moderation decision is taken once (two moderators approving, or a double click on "hide").
 """
@@ -25,6 +27,7 @@ from datetime import timedelta
 import outcomes_support
 import pytest
 from moderation_support import KIND, audit_actions, contribute, ensure_test_kind
+from proposals_support import create_proposal
 from sqlalchemy import func, select
 
 from app.accounts import services as accounts
@@ -249,6 +252,76 @@ def test_one_person_registering_many_times_at_once_is_confirmed_by_one_mail(
         assert db.session.get(OnsiteEvent, event_id).confirmed_count == 1
 
 
+def test_two_people_confirming_one_new_address_at_once_leave_one_owner(app, make_user):
+    """Both were mailed a link to change to the same free address (its owner followed both): one
+    change wins, the other is refused like a stale link instead of failing on the unique key."""
+    people = [make_user(xss=False) for _ in range(PARALLEL)]
+    with app.test_request_context():
+        tokens = [
+            accounts.make_token(
+                accounts.CHANGE_EMAIL, {"id": p.id, "old": p.email, "new": "gemeinsam@example.org"}
+            )
+            for p in people
+        ]
+
+    def confirm(token: str):
+        return lambda: accounts.confirm_email_change(token).id
+
+    results, errors = race(app, [confirm(t) for t in tokens])
+    assert len(results) == 1, (results, errors)
+    only(errors, InvalidToken)
+    with app.app_context():
+        owners = db.session.scalars(
+            select(User.id).where(User.email == "gemeinsam@example.org")
+        ).all()
+    assert owners == results
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(
+    app, make_municipality, make_member
+):
+    town = make_municipality(xss=False)
+    first, second = (make_member(town, Role.ADMIN, xss=False) for _ in range(2))
+
+    def demote(actor_id: int, target_id: int):
+        def act():
+            membership = db.session.scalar(
+                select(Membership).where(
+                    Membership.user_id == target_id, Membership.municipality_id == town.id
+                )
+            )
+            municipalities.change_role(db.session.get(User, actor_id), membership, Role.CITIZEN)
+
+        return act
+
+    results, errors = race(app, [demote(first.id, second.id), demote(second.id, first.id)])
+    assert len(results) == 1, (results, errors)
+    only(errors, municipalities.LastAdmin)
+    with app.app_context():
+        admins = db.session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.municipality_id == town.id, Membership.role == Role.ADMIN)
+        )
+    assert admins == 1
+
+
+def test_a_notification_choice_saved_many_times_at_once_is_one_row(app, make_user):
+    from app.notifications import services as notifications
+    from app.notifications.models import Delivery, Preference
+
+    person = make_user(xss=False)
+
+    def choose():
+        notifications.set_choice(person.id, "proposal_answer", Delivery.NEVER)
+
+    _results, errors = race(app, [choose] * PARALLEL)
+    assert errors == []
+    with app.app_context():
+        rows = db.session.scalars(select(Preference).where(Preference.user_id == person.id)).all()
+        assert [(r.kind, r.delivery) for r in rows] == [("proposal_answer", Delivery.NEVER)]
+
+
 # --- outcomes -----------------------------------------------------------------------------------
 
 
@@ -278,6 +351,33 @@ def test_one_council_statement_per_member_when_saved_many_times_at_once(
         assert db.session.scalar(select(func.count()).select_from(CouncilStatement)) == 1
         kinds = db.session.scalars(select(Contribution.kind)).all()
         assert kinds == [outcomes.STATEMENT_KIND]  # the losers' contributions went with them
+
+
+def test_an_outcome_written_by_several_people_at_once_is_one_outcome(
+    app, town, evaluating, make_member
+):
+    people = [make_member(town, Role.STAFF, xss=False) for _ in range(PARALLEL)]
+    proposal = create_proposal(app, evaluating, people[0], xss=False)
+
+    def write(person_id: int, n: int):
+        return lambda: (
+            outcomes.save_outcome(
+                db.session.get(User, person_id),
+                db.session.get(Process, evaluating.id),
+                outcomes.OutcomeData(summary=f"Beschluss {n}", adopted_ids=(proposal,)),
+            ).id
+        )
+
+    results, errors = race(app, [write(p.id, n) for n, p in enumerate(people)])
+    assert errors == []
+    assert len(set(results)) == 1
+    with app.app_context():
+        outcome = db.session.scalar(select(Outcome))
+        assert outcome.adopted_ids == [proposal]
+        assert db.session.scalar(select(func.count()).select_from(Outcome)) == 1
+    assert sorted(audit_actions(app, object_type="process")) == ["outcome.create"] + [
+        "outcome.update"
+    ] * (PARALLEL - 1)
 
 
 def test_an_outcome_published_many_times_at_once_is_published_once(
