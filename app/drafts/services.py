@@ -24,6 +24,7 @@ from app.accounts.models import User
 from app.comments.models import Comment
 from app.contributions.models import Contribution, Thread, Visibility
 from app.core import audit
+from app.core.locks import lock_row
 from app.core.roles import TrialogGroup
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
@@ -181,6 +182,19 @@ def _previous(draft: Draft, version: DraftVersion) -> DraftVersion | None:
     return earlier[-1] if earlier else None
 
 
+def _lock(draft: Draft) -> None:
+    """Changes of a draft's versions one after the other: a double click on "publish" publishes
+    once, two clicks on "new version" start one, and each sees the versions as the other left
+    them."""
+    lock_row(Draft, draft.id)
+    db.session.scalars(  # the versions as committed now, also those already loaded
+        select(DraftVersion)
+        .where(DraftVersion.draft_id == draft.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    db.session.expire(draft, ["versions"])
+
+
 def save_working(
     actor: User,
     draft: Draft,
@@ -195,6 +209,7 @@ def save_working(
 
     Only the working version is ever written: published versions stand as they were commented.
     """
+    _lock(draft)
     version = draft.working
     if version is None:
         raise DraftError(_("Start a new version before changing the text."))
@@ -246,6 +261,7 @@ def save_working(
 
 def publish(actor: User, draft: Draft) -> DraftVersion:
     """Publish the working version: it gets its comment threads and becomes what people read."""
+    _lock(draft)
     version = draft.working
     if version is None:
         raise DraftError(_("There is no new version to publish."))
@@ -277,6 +293,7 @@ def publish(actor: User, draft: Draft) -> DraftVersion:
 
 def start_version(actor: User, draft: Draft) -> DraftVersion:
     """A new working version, starting as a copy of the current one (identities carried over)."""
+    _lock(draft)
     if draft.working is not None:
         raise DraftError(_("A new version is already being written."))
     current = draft.current

@@ -15,6 +15,7 @@ from sqlalchemy import Select, select
 
 from app.accounts.models import User
 from app.core import audit
+from app.core.locks import lock_row
 from app.core.roles import Role
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
@@ -249,6 +250,7 @@ def propose_facilitator(
     actor: User, request: ConsultationRequest, profile: FacilitatorProfile, note: str = ""
 ) -> ConsultationStep:
     """Propose a facilitator from the directory: only approved profiles can be proposed."""
+    _lock(request)
     if request.status == RequestStatus.ACCEPTED:
         raise FacilitationError(_("A facilitator has already been accepted for this request."))
     if profile is None or not profile.is_approved or profile.user.deleted_at is not None:
@@ -278,6 +280,13 @@ def proposed_facilitators(request: ConsultationRequest) -> list[User]:
     return list(seen.values())
 
 
+def _lock(request: ConsultationRequest) -> None:
+    """Decisions on one request one after the other, each on what the other left: two officials
+    accepting at once accept one facilitator, a double click creates one draft process."""
+    lock_row(ConsultationRequest, request.id)
+    db.session.refresh(request)
+
+
 def accept_facilitator(actor: User, request: ConsultationRequest, facilitator_id: int) -> User:
     """The municipality accepts one proposed facilitator, who gets the facilitator role there.
 
@@ -285,6 +294,7 @@ def accept_facilitator(actor: User, request: ConsultationRequest, facilitator_id
     back office (staff, moderator, admin, facilitator) keeps their role, which already lets them run
     processes. Memberships change through ``app.municipalities.services``, which writes the audit log.
     """
+    _lock(request)
     if request.status == RequestStatus.ACCEPTED:
         raise FacilitationError(_("A facilitator has already been accepted for this request."))
     facilitator = next((u for u in proposed_facilitators(request) if u.id == facilitator_id), None)
@@ -418,6 +428,7 @@ def create_draft(actor: User, request: ConsultationRequest) -> Process:
     """Turn the filled template into a draft process of the municipality, through the processes
     domain's own services (slug, audit log, phase validation), so the consultation flows straight
     into the work. Once per request."""
+    _lock(request)
     if request.process_id is not None:
         raise FacilitationError(_("The draft process has already been created."))
     concept = concept_of(request)

@@ -14,6 +14,8 @@ their domains (``grep -rl Barrier tests/``); these are the ones that had no test
 - a new address confirmed by two people at once has one owner; two admins demoting each other
   leave one admin; a notification choice saved twice at once is one row;
 - an outcome is published once (one outcome phase, one announcement);
+- a draft version is published (and a new one started) once; a consultation accepts one
+  facilitator and makes one draft process;
 - a moderation decision is taken once (two moderators approving, or a double click on "hide").
 """
 
@@ -417,6 +419,109 @@ def test_an_outcome_published_many_times_at_once_is_published_once(
         assert [p.kind for p in process.phases].count(PhaseKind.OUTCOME) == 1
         assert process.current_phase(utcnow()).kind == PhaseKind.OUTCOME
         assert db.session.scalar(select(Outcome.published_by_id)) in {p.id for p in people}
+
+
+# --- drafts and consultations ----------------------------------------------------------------------
+
+
+def test_a_double_click_on_publish_publishes_a_draft_version_once(
+    app, make_municipality, make_member, make_process
+):
+    from app.drafts import services as drafts
+    from app.drafts.models import Draft
+
+    town = make_municipality(xss=False)
+    staff = make_member(town, Role.STAFF, xss=False)
+    process = make_process(town, xss=False, formats=("drafts",))
+    with app.test_request_context():
+        actor = db.session.get(User, staff.id)
+        draft = drafts.create_draft(actor, db.session.get(Process, process.id), "Leitbild")
+        drafts.save_working(
+            actor, draft, title="Leitbild", introduction_source="", body_source="## A\n\nText."
+        )
+        db.session.commit()
+        draft_id = draft.id
+
+    def publish():
+        return drafts.publish(db.session.get(User, staff.id), db.session.get(Draft, draft_id)).id
+
+    results, errors = race(app, [publish] * PARALLEL)
+    assert len(results) == 1, (results, errors)
+    only(errors, drafts.DraftError)
+    assert audit_actions(app, action="draft.publish") == ["draft.publish"]
+
+    def start():
+        return drafts.start_version(
+            db.session.get(User, staff.id), db.session.get(Draft, draft_id)
+        ).number
+
+    results, errors = race(app, [start] * PARALLEL)
+    assert results == [2], (results, errors)
+    only(errors, drafts.DraftError)
+
+
+def test_officials_accepting_two_facilitators_at_once_accept_one(
+    app, make_municipality, make_member, make_user
+):
+    from app.facilitation import services as facilitation
+    from app.facilitation.models import ConsultationRequest, RequestStatus
+
+    town = make_municipality(xss=False)
+    officials = [make_member(town, Role.STAFF, xss=False) for _ in range(2)]
+    admin = make_user(xss=False, is_platform_admin=True)
+    people = [make_user(xss=False) for _ in range(2)]
+    with app.test_request_context():
+        reviewer = db.session.get(User, admin.id)
+        request = facilitation.submit_request(
+            db.session.get(User, officials[0].id),
+            db.session.get(Municipality, town.id),
+            facilitation.RequestData(topic="Lärm", goals="Ruhe", timing="bald", local_context="x"),
+        )
+        for person in people:
+            profile = facilitation.save_profile(
+                db.session.get(User, person.id),
+                facilitation.ProfileData(region="Südbaden", methods="World Café", languages="de"),
+            )
+            facilitation.review_profile(reviewer, profile, approve=True)
+            facilitation.propose_facilitator(reviewer, request, profile)
+        db.session.commit()
+        request_id = request.id
+
+    def accept(official_id: int, person_id: int):
+        return lambda: (
+            facilitation.accept_facilitator(
+                db.session.get(User, official_id),
+                db.session.get(ConsultationRequest, request_id),
+                person_id,
+            ).id
+        )
+
+    results, errors = race(app, [accept(o.id, p.id) for o, p in zip(officials, people)])
+    assert len(results) == 1, (results, errors)
+    only(errors, facilitation.FacilitationError)
+    with app.app_context():
+        request = db.session.get(ConsultationRequest, request_id)
+        assert request.status == RequestStatus.ACCEPTED
+        assert request.facilitator_id == results[0]
+        facilitators = db.session.scalars(
+            select(Membership.user_id).where(
+                Membership.municipality_id == town.id, Membership.role == Role.FACILITATOR
+            )
+        ).all()
+        assert facilitators == results
+    assert audit_actions(app, action="consultation.accept") == ["consultation.accept"]
+
+    def draft(official_id: int):
+        return lambda: (
+            facilitation.create_draft(
+                db.session.get(User, official_id), db.session.get(ConsultationRequest, request_id)
+            ).id
+        )
+
+    results, errors = race(app, [draft(o.id) for o in officials])
+    assert len(results) == 1, (results, errors)
+    only(errors, facilitation.FacilitationError)
+    assert _count(app, select(func.count()).select_from(Process)) == 1
 
 
 # --- moderation ---------------------------------------------------------------------------------
