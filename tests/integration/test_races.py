@@ -16,6 +16,7 @@ their domains (``grep -rl Barrier tests/``); these are the ones that had no test
 - an outcome is published once (one outcome phase, one announcement);
 - a draft version is published (and a new one started) once; a consultation accepts one
   facilitator and makes one draft process;
+- the kept proposal counts stay exact when proposals are written and changed at once;
 - a moderation decision is taken once (two moderators approving, or a double click on "hide").
 """
 
@@ -522,6 +523,95 @@ def test_officials_accepting_two_facilitators_at_once_accept_one(
     assert len(results) == 1, (results, errors)
     only(errors, facilitation.FacilitationError)
     assert _count(app, select(func.count()).select_from(Process)) == 1
+
+
+# --- kept proposal counts ------------------------------------------------------------------------
+
+
+def _kept_and_true(app, process_id: int) -> tuple[dict, dict]:
+    """``proposal_counts`` for the process, and the same figures counted from the rows."""
+    from app.proposals.models import Proposal, ProposalCount
+
+    with app.app_context():
+        kept = {
+            (c.listed_as, c.author_group): c.n
+            for c in db.session.scalars(
+                select(ProposalCount).where(ProposalCount.process_id == process_id)
+            )
+            if c.n
+        }
+        true: dict = {}
+        for proposal, contribution in db.session.execute(
+            select(Proposal, Contribution)
+            .join(Contribution, Contribution.id == Proposal.contribution_id)
+            .where(Proposal.process_id == process_id)
+        ):
+            if contribution.visibility.value == "visible":
+                key = "withdrawn" if proposal.withdrawn_at else proposal.status.value
+                group = (key, contribution.author_group.value)
+                true[group] = true.get(group, 0) + 1
+    return kept, true
+
+
+def test_kept_proposal_counts_stay_exact_under_concurrent_submits_and_changes(
+    app, make_municipality, make_member, make_process
+):
+    """Proposals written at once, then each answered, hidden and withdrawn at once by staff, a
+    moderator and its author: the kept counts equal the rows'. (The support counter has its own
+    tests in ``test_proposals_support``.)"""
+    from app.proposals import services as proposals
+    from app.proposals.models import Proposal, ProposalStatus
+
+    town = make_municipality(xss=False)
+    authors = [make_member(town, Role.CITIZEN, xss=False) for _ in range(PARALLEL * 2)]
+    staff = make_member(town, Role.STAFF, xss=False)
+    moderator = make_member(town, Role.MODERATOR, xss=False)
+    process = make_process(town, xss=False, formats=("proposals",))
+
+    def submit(author_id: int):
+        return lambda: (
+            proposals.submit_proposal(
+                db.session.get(User, author_id),
+                db.session.get(Process, process.id),
+                proposals.ProposalData(title="Mehr Bänke", description="Zum Ausruhen."),
+            ).id
+        )
+
+    ids, errors = race(app, [submit(a.id) for a in authors])
+    assert errors == [] and len(ids) == len(authors)
+    kept, true = _kept_and_true(app, process.id)
+    assert kept == true == {("submitted", "citizens"): len(authors)}
+
+    def answer(proposal_id: int):
+        return lambda: proposals.change_status(
+            db.session.get(User, staff.id),
+            db.session.get(Proposal, proposal_id),
+            ProposalStatus.ACCEPTED,
+            "Wird umgesetzt.",
+            "Bauamt",
+        )
+
+    def hide(proposal_id: int):
+        return lambda: moderation.hide(
+            db.session.get(User, moderator.id),
+            db.session.get(Proposal, proposal_id).contribution,
+            "Beleidigend",
+        )
+
+    def withdraw(proposal_id: int):
+        def act():
+            proposal = db.session.get(Proposal, proposal_id)
+            proposals.withdraw(db.session.get(User, proposal.contribution.author_id), proposal)
+
+        return act
+
+    changes = [make(i) for i in ids[:PARALLEL] for make in (answer, hide, withdraw)]
+    changes += [answer(i) for i in ids[PARALLEL:]]
+    _results, errors = race(app, changes)
+    only(errors, proposals.NotAllowed, moderation.DecisionRefused)
+    kept, true = _kept_and_true(app, process.id)
+    assert kept == true
+    assert sum(true.values()) == len(authors) - PARALLEL  # the hidden ones are not listed
 
 
 # --- moderation ---------------------------------------------------------------------------------
