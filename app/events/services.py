@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.core import audit, uploads
+from app.core.locks import lock_row
 from app.core.sanitize import clean_plain, clean_rich
 from app.core.time import utcnow
 from app.events import signals
@@ -189,6 +190,11 @@ def update_event(
 
     Returns the registrations promoted, so the caller's mails can tell them.
     """
+    if event.id is not None:
+        # The seats taken are read under the event's lock: a registration at the same moment
+        # cannot slip past a smaller number of seats (it waits, then finds the new capacity).
+        lock_row(OnsiteEvent, event.id)
+        db.session.refresh(event, ["confirmed_count"])
     _apply(event, data)
     db.session.flush()
     return fill_seats(event, now or utcnow())

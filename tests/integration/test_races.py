@@ -17,7 +17,8 @@ their domains (``grep -rl Barrier tests/``); these are the ones that had no test
 - a draft version is published (and a new one started) once; a consultation accepts one
   facilitator and makes one draft process;
 - the kept proposal counts stay exact when proposals are written and changed at once;
-- a moderation decision is taken once (two moderators approving, or a double click on "hide").
+- fewer seats set while people register never overbook an event;
+- a moderation decision is taken once, an author blocked (and the block lifted) once (two moderators approving, or a double click on "hide").
 """
 
 from __future__ import annotations
@@ -42,10 +43,15 @@ from app.core.roles import Role
 from app.core.time import utcnow
 from app.core.tokens import InvalidToken
 from app.events import services as events
-from app.events.models import OnsiteEvent, RegistrationMode
+from app.events.models import (
+    EventRegistration,
+    OnsiteEvent,
+    RegistrationMode,
+    RegistrationStatus,
+)
 from app.extensions import db
 from app.moderation import services as moderation
-from app.moderation.models import Decision
+from app.moderation.models import Block, Decision
 from app.municipalities import services as municipalities
 from app.municipalities.models import Invitation, Membership, Municipality
 from app.outcomes import services as outcomes
@@ -215,32 +221,40 @@ def test_one_person_redeeming_two_codes_at_once_is_verified_once(
 # --- events -------------------------------------------------------------------------------------
 
 
+def _event_data(capacity: int) -> events.EventData:
+    start = (utcnow() + timedelta(days=3)).replace(microsecond=0)
+    return events.EventData(
+        title="Werkstatt",
+        description="<p>Ideen</p>",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        address="Rathaus",
+        registration=RegistrationMode.LIMITED,
+        capacity=capacity,
+    )
+
+
+def _limited_event(app, make_municipality, make_member, make_process, capacity: int):
+    town = make_municipality(xss=False)
+    staff = make_member(town, Role.STAFF, xss=False)
+    process = make_process(town, xss=False)
+    with app.test_request_context():
+        event = events.create_event(
+            db.session.get(Process, process.id),
+            db.session.get(User, staff.id),
+            _event_data(capacity),
+        )
+        db.session.commit()
+        return town, staff, event.id
+
+
 def test_one_person_registering_many_times_at_once_is_confirmed_by_one_mail(
     app, make_municipality, make_member, make_process
 ):
     """The seat was right before (``test_events``); the confirmation mail went out once per
     click that found no registration yet, which several clicks at once all did."""
-    town = make_municipality(xss=False)
-    staff = make_member(town, Role.STAFF, xss=False)
+    town, _staff, event_id = _limited_event(app, make_municipality, make_member, make_process, 5)
     person = make_member(town, Role.CITIZEN, xss=False)
-    process = make_process(town, xss=False)
-    start = utcnow() + timedelta(days=3)
-    with app.test_request_context():
-        event = events.create_event(
-            db.session.get(Process, process.id),
-            db.session.get(User, staff.id),
-            events.EventData(
-                title="Werkstatt",
-                description="<p>Ideen</p>",
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
-                address="Rathaus",
-                registration=RegistrationMode.LIMITED,
-                capacity=5,
-            ),
-        )
-        db.session.commit()
-        event_id = event.id
 
     def click():
         _registration, made = events.enrol(
@@ -323,6 +337,48 @@ def test_a_notification_choice_saved_many_times_at_once_is_one_row(app, make_use
     with app.app_context():
         rows = db.session.scalars(select(Preference).where(Preference.user_id == person.id)).all()
         assert [(r.kind, r.delivery) for r in rows] == [("proposal_answer", Delivery.NEVER)]
+
+
+def test_fewer_seats_set_while_people_register_never_overbook(
+    app, make_municipality, make_member, make_process
+):
+    """Staff lower the seats to the number taken while others register: either the change is
+    refused (more were taken meanwhile) or the newcomers wait; never more seats taken than
+    there are."""
+    town, _staff, event_id = _limited_event(app, make_municipality, make_member, make_process, 6)
+    seated = [make_member(town, Role.CITIZEN, xss=False) for _ in range(3)]
+    newcomers = [make_member(town, Role.CITIZEN, xss=False) for _ in range(PARALLEL)]
+    with app.test_request_context():
+        for person in seated:
+            events.register(db.session.get(OnsiteEvent, event_id), db.session.get(User, person.id))
+        db.session.commit()
+
+    def lower():
+        event = db.session.get(OnsiteEvent, event_id)
+        data = _event_data(3)
+        data.starts_at, data.ends_at = event.starts_at, event.ends_at
+        return events.update_event(event, data)
+
+    def register(person_id: int):
+        return lambda: (
+            events.register(
+                db.session.get(OnsiteEvent, event_id), db.session.get(User, person_id)
+            ).status.value
+        )
+
+    _results, errors = race(app, [lower] + [register(p.id) for p in newcomers])
+    only(errors, events.EventError)
+    with app.app_context():
+        event = db.session.get(OnsiteEvent, event_id)
+        taken = db.session.scalar(
+            select(func.count())
+            .select_from(EventRegistration)
+            .where(
+                EventRegistration.event_id == event_id,
+                EventRegistration.status == RegistrationStatus.CONFIRMED,
+            )
+        )
+        assert taken == event.confirmed_count <= event.capacity
 
 
 # --- outcomes -----------------------------------------------------------------------------------
@@ -697,6 +753,36 @@ def test_moderators_rejecting_and_approving_at_once_take_one_decision(app, moder
     with app.app_context():
         visibility = db.session.get(Contribution, contribution).visibility.value
     assert visibility == {"approve": "visible", "reject": "hidden"}[decided[0]]
+
+
+def test_two_moderators_blocking_one_author_at_once_block_once(app, moderated):
+    town, moderators, author, _process = moderated
+
+    def block(moderator_id: int):
+        return lambda: (
+            moderation.block(
+                db.session.get(User, moderator_id),
+                db.session.get(Municipality, town.id),
+                db.session.get(User, author.id),
+                None,
+                "Wiederholte Beleidigungen",
+            ).id
+        )
+
+    results, errors = race(app, [block(m.id) for m in moderators])
+    assert len(results) == 1, (results, errors)
+    only(errors, moderation.BlockRefused)
+    assert audit_actions(app, action="moderation.block") == ["moderation.block"]
+
+    def lift(moderator_id: int):
+        return lambda: moderation.lift_block(
+            db.session.get(User, moderator_id), db.session.get(Block, results[0])
+        )
+
+    lifted, errors = race(app, [lift(m.id) for m in moderators])
+    assert len(lifted) == 1, (lifted, errors)
+    only(errors, moderation.BlockRefused)
+    assert audit_actions(app, action="moderation.unblock") == ["moderation.unblock"]
 
 
 # --- a loser's page -----------------------------------------------------------------------------

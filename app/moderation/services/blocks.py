@@ -7,13 +7,15 @@ from datetime import datetime
 from flask import has_request_context, request
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.contributions.models import Contribution
 from app.contributions.services import ContributionRefused, Prefetch, add_guard
 from app.core import audit
+from app.core.locks import lock_row
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
 from app.extensions import db
@@ -135,6 +137,8 @@ def block(
     """Block ``user`` from contributing in ``municipality`` until ``until`` (for good: None)."""
     if user.id == actor.id:
         raise BlockRefused(_("You cannot block yourself."))
+    # Blocks of one person one after the other: two moderators at once block (and mail) once.
+    lock_row(User, user.id)
     if active_block(municipality.id, user.id) is not None:
         raise BlockRefused(_("This person is already blocked here."))
     reason = clean_plain(reason)
@@ -168,8 +172,16 @@ def lift_block(actor: User, entry: Block) -> None:
     now = utcnow()
     if not entry.is_active(now):
         raise BlockRefused(_("This block has already ended."))
-    entry.lifted_at = now
-    entry.lifted_by_id = actor.id
+    lifted = db.session.execute(  # two lifts at once: one of them lifts
+        update(Block)
+        .where(Block.id == entry.id, Block.lifted_at.is_(None))
+        .values(lifted_at=now, lifted_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if lifted != 1:
+        raise BlockRefused(_("This block has already ended."))
+    set_committed_value(entry, "lifted_at", now)
+    set_committed_value(entry, "lifted_by_id", actor.id)
     _forget_blocks()
     audit.record(
         actor_id=actor.id,
