@@ -5,7 +5,6 @@ import sqlite3
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -16,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import Pool
 
 from app.core.ratelimit import WriteThrottle, client_ip
+from app.core.security import LoginManager  # a remember cookie that ends on the server
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

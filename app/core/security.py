@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, flash, request, session
+from datetime import timedelta
+
+import flask_login
+from flask import Flask, Response, current_app, flash, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user, user_loaded_from_cookie, user_logged_in
+from flask_login.utils import decode_cookie, encode_cookie
 
 from app.core import time as clock
 
@@ -96,12 +100,54 @@ def _start(sender: Flask, **_extra) -> None:
 
 
 def _restored(sender: Flask, **_extra) -> None:
-    """A login restored from the remember cookie, which carries no time of its own: it counts as
-    a fresh start; the cookie itself expires ``REMEMBER_COOKIE_DURATION`` after the login."""
+    """A login restored from the remember cookie: the absolute lifetime still counts from the
+    password (the time the cookie carries), the idle time from now."""
     now = _now()
-    session[LOGIN_AT] = now
+    session[LOGIN_AT] = g.pop(_RESTORED_LOGIN_AT, now)
     session[SEEN_AT] = now
     session.permanent = True
+
+
+# --- the remember cookie carries the time of its login ------------------------------------------
+
+# Between the login key and the time of the login in the remember cookie's signed payload.
+_AT = "@"
+_RESTORED_LOGIN_AT = "trialog_restored_login_at"
+
+
+def _remember_duration() -> float:
+    duration = current_app.config["REMEMBER_COOKIE_DURATION"]
+    return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+
+
+class LoginManager(flask_login.LoginManager):
+    """Flask-Login's manager with a remember cookie that ends on the server too.
+
+    Flask-Login's cookie holds only the signed login key; its expiry is a date the browser keeps,
+    so a copy of it (from a shared computer, a backup, malware) logged its holder in for ever,
+    each time as a fresh login, until the owner logged out or changed the password: neither
+    ``REMEMBER_COOKIE_DURATION`` nor ``SESSION_MAX_AGE`` bound it. Here the signed payload also
+    holds the time the password was given; a cookie older than ``REMEMBER_COOKIE_DURATION``, or
+    without that time (issued before this rule), restores nothing and is deleted, and a restored
+    login keeps its original time for ``SESSION_MAX_AGE``. (Overrides two methods Flask-Login
+    keeps private; ``tests/integration/test_hardening_remember.py`` notices if they change.)
+    """
+
+    def _set_cookie(self, response: Response) -> None:
+        key = session["_user_id"]
+        session["_user_id"] = f"{key}{_AT}{int(session.get(LOGIN_AT) or _now())}"
+        try:
+            super()._set_cookie(response)
+        finally:
+            session["_user_id"] = key
+
+    def _load_user_from_remember_cookie(self, cookie: str):
+        key, at, login_at = (decode_cookie(cookie) or "").rpartition(_AT)
+        if not at or not login_at.isdigit() or _now() - int(login_at) > _remember_duration():
+            session["_remember"] = "clear"  # the cookie goes with this response
+            return None
+        g.setdefault(_RESTORED_LOGIN_AT, float(login_at))
+        return super()._load_user_from_remember_cookie(encode_cookie(key))
 
 
 def _enforce_lifetimes(app: Flask) -> None:
