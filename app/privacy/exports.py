@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
+from app.core.locks import lock_row
 from app.core.scheduler import periodic
 from app.core.time import utcnow
 from app.extensions import db
@@ -91,6 +92,7 @@ def request_export(user: User) -> DataExport:
 
     Flushes, never commits.
     """
+    lock_row(User, user.id)  # two clicks at once ask once: the second finds the first's export
     current = open_export(user)
     if current is not None and current.state in {ExportState.PENDING, ExportState.RUNNING}:
         raise ExportPending

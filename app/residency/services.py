@@ -250,8 +250,14 @@ def void_batch(municipality: Municipality, batch_id: int, actor: User) -> CodeBa
     )
     if batch is None:
         raise LookupError(batch_id)
-    if batch.voided_at is None:
-        batch.voided_at = utcnow()
+    voided = db.session.execute(  # two clicks at once: one of them voids (and audits)
+        update(CodeBatch)
+        .where(CodeBatch.id == batch.id, CodeBatch.voided_at.is_(None))
+        .values(voided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(batch)
+    if voided == 1:
         audit.record(
             actor_id=actor.id,
             action="residency.codes_voided",
@@ -381,10 +387,18 @@ def revoke(verification: ResidencyVerification, actor: User, reason: str) -> Non
         raise ResidencyError(_("Please give a reason."))
     if verification.revoked_at is not None:
         return
-    verification.revoked_at = utcnow()
-    verification.revoked_by_id = actor.id
-    verification.revoke_reason = reason
-    db.session.flush()
+    now = utcnow()
+    revoked = db.session.execute(  # two revocations at once: one of them revokes (and audits)
+        update(ResidencyVerification)
+        .where(
+            ResidencyVerification.id == verification.id, ResidencyVerification.revoked_at.is_(None)
+        )
+        .values(revoked_at=now, revoked_by_id=actor.id, revoke_reason=reason)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(verification)
+    if revoked != 1:
+        return
     _forget()
     audit.record(
         actor_id=actor.id,

@@ -9,6 +9,7 @@ their domains (``grep -rl Barrier tests/``); these are the ones that had no test
 - a password reset link sets one password, however often it is sent at once;
 - an invitation is accepted once (one membership, one audit entry);
 - a residency code verifies one person, and a person is verified once per town;
+- a verification is revoked, a code batch voided and a data export made once;
 - several clicks on "register" for an event send one confirmation;
 - one council statement per member, one outcome per process;
 - a new address confirmed by two people at once has one owner; two admins demoting each other
@@ -379,6 +380,57 @@ def test_fewer_seats_set_while_people_register_never_overbook(
             )
         )
         assert taken == event.confirmed_count <= event.capacity
+
+
+def test_residency_revoked_and_codes_voided_by_two_people_at_once_are_audited_once(
+    app, make_municipality, make_member
+):
+    town = make_municipality(xss=False)
+    staff = [make_member(town, Role.STAFF, xss=False) for _ in range(2)]
+    person = make_member(town, Role.CITIZEN, xss=False)
+    with app.test_request_context():
+        municipality = db.session.get(Municipality, town.id)
+        verification = residency.verify_in_person(
+            municipality, db.session.get(User, person.id), db.session.get(User, staff[0].id)
+        )
+        batch, _codes = residency.generate_batch(municipality, 2, db.session.get(User, staff[0].id))
+        db.session.commit()
+        verification_id, batch_id = verification.id, batch.id
+
+    def revoke(actor_id: int):
+        return lambda: residency.revoke(
+            db.session.get(ResidencyVerification, verification_id),
+            db.session.get(User, actor_id),
+            "Weggezogen",
+        )
+
+    def void(actor_id: int):
+        return lambda: residency.void_batch(
+            db.session.get(Municipality, town.id), batch_id, db.session.get(User, actor_id)
+        )
+
+    _results, errors = race(app, [revoke(s.id) for s in staff] + [void(s.id) for s in staff])
+    assert errors == []
+    assert audit_actions(app, action="residency.revoked") == ["residency.revoked"]
+    assert audit_actions(app, action="residency.codes_voided") == ["residency.codes_voided"]
+
+
+def test_a_data_export_asked_for_many_times_at_once_is_made_once(app, make_user, monkeypatch):
+    """For an account too large to export at once (the scheduler prepares it), one export waits;
+    the other clicks are told it is being prepared."""
+    from app.privacy import exports
+    from app.privacy.models import DataExport
+
+    monkeypatch.setitem(app.config, "DATA_EXPORT_INLINE_LIMIT", -1)
+    person = make_user(xss=False)
+
+    def ask():
+        return exports.request_export(db.session.get(User, person.id)).id
+
+    results, errors = race(app, [ask] * PARALLEL)
+    assert len(results) == 1, (results, errors)
+    only(errors, exports.ExportPending)
+    assert _count(app, select(func.count()).select_from(DataExport)) == 1
 
 
 # --- outcomes -----------------------------------------------------------------------------------
