@@ -131,3 +131,43 @@ def test_a_copied_session_of_a_demoted_admin_opens_no_back_office_page(app, town
         f"/{town.slug}/admin/members/invite", data={"email": "x@example.org", "role": "admin"}
     )
     assert response.status_code == 403
+
+
+# --- mailed links replayed after they expired or their account went ------------------------------
+
+
+def test_an_expired_invitation_is_refused(app, town, admins, make_user, outbox, login, monkeypatch):
+    second, second_client, link = _invite_own_address(app, town, admins, make_user, outbox)
+    monkeypatch.setitem(app.config, "INVITATION_MAX_AGE", -1)
+    login(second_client, second)
+    assert second_client.post(link).status_code == 302
+    assert role_of(app, second, town) is None
+
+
+def _unsubscribe_path(app, user) -> str:
+    from app.notifications import services
+
+    with app.test_request_context():
+        return (
+            f"/notifications/unsubscribe/{services.unsubscribe_token(user.id, ['comment_reply'])}"
+        )
+
+
+def test_an_unsubscribe_link_is_refused_after_it_expired(app, client, make_user, monkeypatch):
+    from app.notifications import services
+
+    path = _unsubscribe_path(app, make_user())
+    monkeypatch.setattr(services, "UNSUBSCRIBE_MAX_AGE", -1)
+    assert client.get(path).status_code == 404
+    assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 404
+
+
+def test_an_unsubscribe_link_is_refused_once_its_account_is_deleted(app, client, make_user, login):
+    user = make_user()
+    path = _unsubscribe_path(app, user)
+    assert client.get(path).status_code == 200
+    owner = login(app.test_client(), user)
+    response = owner.post("/account/delete", data={"current_password": PASSWORD, "confirm": "y"})
+    assert response.status_code == 302
+    assert client.get(path).status_code == 404
+    assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 404
