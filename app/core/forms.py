@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import EmailField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from app.core import fragments
 from app.core.sanitize import clean_plain
@@ -36,6 +36,27 @@ def text_field(label: str, *, max_length: int, required: bool = True, **kwargs) 
     if required:
         validators.insert(0, DataRequired(message=_l("This field is required.")))
     return StringField(label, validators=validators, filters=[strip_filter], **kwargs)
+
+
+# The years a date typed into a form may fall in. A date picker also sends 0001-01-01 and
+# 9999-12-31; stored, they mean nothing, and the first conversion to UTC or day added to them
+# (a phase's end, the audit log's "until") overflows Python's date range and answers 500.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+class PlausibleDate:
+    """A date or date and time between ``EARLIEST_YEAR`` and ``LATEST_YEAR``; empty passes (an
+    optional field says so with ``Optional``, a required one with ``DataRequired``)."""
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
+            raise ValidationError(
+                _l(
+                    "Please enter a date between %(first)d and %(last)d.",
+                    first=EARLIEST_YEAR,
+                    last=LATEST_YEAR,
+                )
+            )
 
 
 class LazyToken:

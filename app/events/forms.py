@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import strip_filter, text_field
+from app.core.forms import PlausibleDate, strip_filter, text_field
 from app.events.models import REGISTRATION_LABELS, RegistrationMode
 from app.processes.forms import IMAGE_TYPES, rich_field
 
@@ -33,13 +33,19 @@ class EventForm(FlaskForm):
     starts_at = DateTimeLocalField(
         _l("Start"),
         format=TIME_FORMATS,
-        validators=[DataRequired(message=_l("Please enter date and time of the start."))],
+        validators=[
+            DataRequired(message=_l("Please enter date and time of the start.")),
+            PlausibleDate(),
+        ],
         description=BERLIN_TIME,
     )
     ends_at = DateTimeLocalField(
         _l("End"),
         format=TIME_FORMATS,
-        validators=[DataRequired(message=_l("Please enter date and time of the end."))],
+        validators=[
+            DataRequired(message=_l("Please enter date and time of the end.")),
+            PlausibleDate(),
+        ],
         description=BERLIN_TIME,
     )
     address = text_field(_l("Place (address)"), max_length=300, required=False)

@@ -8,7 +8,7 @@ from wtforms import DateField, IntegerField, SelectField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import email_field, strip_filter, text_field
+from app.core.forms import PlausibleDate, email_field, strip_filter, text_field
 from app.facilitation.services import CONCEPT_TEXT_FIELDS, ConceptData, PhasePlan
 from app.processes.models import DECISION_MAKER_LABELS, PHASE_KIND_LABELS, DecisionMaker, PhaseKind
 from app.processes.services import CONCEPT_FIELDS
@@ -97,8 +97,9 @@ def _concept_form_class() -> type[FlaskForm]:
     for kind in _PHASE_KINDS:
         label = PHASE_KIND_LABELS[kind]
         attrs[f"{kind.value}_title"] = text_field(label, max_length=200, required=False)
-        attrs[f"{kind.value}_start"] = DateField(_l("From"), validators=[Optional()])
-        attrs[f"{kind.value}_end"] = DateField(_l("To"), validators=[Optional()])
+        dates = [Optional(), PlausibleDate()]
+        attrs[f"{kind.value}_start"] = DateField(_l("From"), validators=dates)
+        attrs[f"{kind.value}_end"] = DateField(_l("To"), validators=dates)
     attrs["submit"] = SubmitField(_l("Save concept"))
     return type("ConceptForm", (FlaskForm,), attrs)
 

@@ -26,7 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import strip_filter
+from app.core.forms import PlausibleDate, strip_filter
 from app.moderation.models import REASON_LABELS, ReportReason
 
 REASON_MAX = 500
@@ -200,8 +200,8 @@ class AuditFilterForm(FlaskForm):
     municipality = SelectField(_l("Municipality"), choices=[], validators=[Optional()], default="")
     action = SelectField(_l("Action"), choices=[], validators=[Optional()], default="")
     actor = SelectField(_l("Done by"), choices=[], validators=[Optional()], default="")
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional(), PlausibleDate()])
+    until = DateField(_l("To"), validators=[Optional(), PlausibleDate()])
     submit = SubmitField(_l("Filter"))
 
     def validate_until(self, field) -> None:

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import text_field
+from app.core.forms import PlausibleDate, text_field
 from app.outcomes.services import BODY_MAX, REFERENCE_MAX, TEXT_MAX
 from app.processes.forms import RICH_HELP
 
@@ -56,7 +56,7 @@ class DecisionForm(FlaskForm):
     )
     decided_on = DateField(
         _l("Date of the decision"),
-        validators=[DataRequired(message=_l("Please enter a valid date."))],
+        validators=[DataRequired(message=_l("Please enter a valid date.")), PlausibleDate()],
     )
     body = text_field(
         _l("Body that decided"),
@@ -109,7 +109,7 @@ class OutcomeForm(FlaskForm):
     )
     next_steps_by = DateField(
         _l("Next steps by"),
-        validators=[Optional()],
+        validators=[Optional(), PlausibleDate()],
         description=_l("When the next step is due (for example the start of construction)."),
     )
     submit = SubmitField(_l("Save outcome"))

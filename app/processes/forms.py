@@ -31,7 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import strip_filter, text_field
+from app.core.forms import PlausibleDate, strip_filter, text_field
 from app.processes import formats
 from app.processes.models import (
     DECISION_MAKER_LABELS,
@@ -159,7 +159,7 @@ class ProcessForm(FlaskForm):
     )
     feedback_by = DateField(
         _l("Participants hear back by"),
-        validators=[Optional()],
+        validators=[Optional(), PlausibleDate()],
         description=_l(
             "The date by which the municipality promises to report what became of the input."
         ),
@@ -220,13 +220,19 @@ class PhaseForm(FlaskForm):
     starts_at = DateTimeLocalField(
         _l("Start"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[DataRequired(message=_l("Please enter date and time of the start."))],
+        validators=[
+            DataRequired(message=_l("Please enter date and time of the start.")),
+            PlausibleDate(),
+        ],
         description=_l("Date and time in German time (Europe/Berlin)."),
     )
     ends_at = DateTimeLocalField(
         _l("End"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[DataRequired(message=_l("Please enter date and time of the end."))],
+        validators=[
+            DataRequired(message=_l("Please enter date and time of the end.")),
+            PlausibleDate(),
+        ],
         description=_l("Date and time in German time (Europe/Berlin)."),
     )
     submit = SubmitField(_l("Save phase"))

@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import strip_filter, text_field
+from app.core.forms import PlausibleDate, strip_filter, text_field
 from app.surveys import services
 from app.surveys.models import (
     Audience,
@@ -82,12 +82,12 @@ class SurveyForm(FlaskForm):
     )
     opens_at = DateTimeLocalField(
         _l("Opens at"),
-        validators=[Optional()],
+        validators=[Optional(), PlausibleDate()],
         description=_l("German time. Only for a survey with its own dates."),
     )
     closes_at = DateTimeLocalField(
         _l("Closes at"),
-        validators=[Optional()],
+        validators=[Optional(), PlausibleDate()],
         description=_l("German time. Only for a survey with its own dates."),
     )
     results_visibility = RadioField(

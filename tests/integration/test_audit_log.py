@@ -137,6 +137,27 @@ def test_a_reversed_date_range_is_a_clear_error(app, client, login, towns):
     assert 'value="2026-03-12"' in response.text  # what was typed stays
 
 
+@pytest.mark.parametrize(
+    ("where", "args"),
+    [
+        ("home", {"since": "0001-01-01"}),  # midnight in Berlin is the year 0 in UTC
+        ("home", {"until": "9999-12-31"}),  # the day after has no date
+        ("platform", {"since": "0001-01-01", "until": "9999-12-31"}),
+    ],
+)
+def test_a_date_beyond_the_calendar_is_an_error_not_a_crash(
+    app, client, login, towns, monkeypatch, where, args
+):
+    home, _other, people = towns
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    login(client, people["admin" if where == "home" else "platform_admin"])
+    url = f"/{home.slug}/admin/audit" if where == "home" else "/platform/audit"
+    response = client.get(url, query_string=args)
+    assert response.status_code == 422
+    assert "1900" in response.text  # the error names the years a date may fall in
+    assert f'value="{next(iter(args.values()))}"' in response.text
+
+
 def test_the_log_is_paginated_with_a_constant_number_of_queries(
     app, client, login, towns, count_queries, make_member
 ):

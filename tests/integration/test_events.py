@@ -483,6 +483,26 @@ def _jpeg_with_exif() -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("0001-01-01T00:00", "2030-07-01T12:00"), ("2030-07-01T10:00", "9999-12-31T23:59")],
+)
+def test_an_event_beyond_the_calendar_is_a_form_error_not_a_crash(
+    app, client, login, process, staff, town, monkeypatch, start, end
+):
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    login(client, staff)
+    response = client.post(
+        f"/{town.slug}/admin/processes/{process.id}/events/new",
+        data={"title": "Ortstermin", "starts_at": start, "ends_at": end, "registration": "none"},
+    )
+    assert response.status_code == 422
+    assert "Please enter a date between 1900 and 2200." in response.text
+    assert "Ortstermin" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OnsiteEvent)) == 0
+
+
 def test_photos_need_alt_text_and_lose_their_metadata(app, client, login, process, staff, town):
     event_id = _event(app, process, staff, mode=RegistrationMode.NONE, days=-3)
     login(client, staff)

@@ -379,6 +379,26 @@ def test_the_concept_becomes_the_draft_process(app, client, login, town, staff, 
     assert client.post(f"/musterort/admin/consultations/{request_id}/draft").status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("first", "last"), [("0001-01-01", "0001-01-09"), ("9999-12-01", "9999-12-31")]
+)
+def test_phase_dates_beyond_the_calendar_are_refused_in_the_template(
+    app, client, login, town, staff, architect, first, last
+):
+    """Saved, they made the draft's phases later: a day start before the year 1 in UTC, or the
+    day after 9999-12-31, each a 500."""
+    request_id = _request(app, town, staff)
+    login(client, architect)
+    response = client.post(
+        f"/consultations/{request_id}/concept",
+        data={"concept-information_start": first, "concept-information_end": last},
+    )
+    assert response.status_code == 422
+    assert b"1900" in response.data
+    with app.app_context():
+        assert db.session.get(ConsultationRequest, request_id).concept == {}
+
+
 def test_overlapping_phases_are_refused_in_the_template(app, client, login, town, staff, architect):
     request_id = _request(app, town, staff)
     start = date.today()

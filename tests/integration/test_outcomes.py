@@ -358,6 +358,21 @@ def test_staff_cannot_write_a_council_statement(client, login, town, evaluating,
     assert client.post(url, data={"body": "x"}).status_code == 403
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_decision_date_beyond_the_calendar_is_refused(
+    app, client, login, town, evaluating, data, day
+):
+    login(client, data["staff"])
+    response = client.post(
+        f"/{town.slug}/admin/processes/{evaluating.id}/decisions",
+        data={"proposal_id": "0", "decided_on": day, "body": "Gemeinderat", "text": "Beschlossen."},
+    )
+    assert response.status_code == 422
+    assert "Gemeinderat" in response.text  # what was typed stays
+    with app.app_context():
+        assert db.session.scalar(select(CouncilDecision)) is None
+
+
 def test_recording_a_decision_audits_signals_and_shows_it(
     app, client, login, town, evaluating, data
 ):

@@ -175,6 +175,27 @@ def test_phase_ending_before_it_starts_gets_a_clear_error_at_the_end(staff_clien
     assert 'href="#ends_at"' in page  # the error summary links to the field
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("0001-01-01T00:00", "2030-07-01T10:00"), ("2030-07-01T10:00", "9999-12-31T23:59")],
+)
+def test_phase_beyond_the_calendar_is_a_form_error_not_a_crash(
+    app, staff_client, town, draft, monkeypatch, start, end
+):
+    """Midnight of 1 January of the year 1 in Berlin is before the year 1 in UTC: a 500."""
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = _phase(staff_client, town, draft.id, start, end)
+    assert response.status_code == 422
+    assert "Please enter a date between 1900 and 2200." in response.text
+    assert _process(app, id=draft.id).phases == []
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_feedback_date_beyond_the_calendar_is_refused(app, staff_client, town, day):
+    assert _new(staff_client, town, feedback_by=day).status_code == 422
+    assert _process(app, title=CONCEPT["title"]) is None
+
+
 def test_overlapping_phase_gets_a_clear_error_naming_the_other_phase(
     app, staff_client, town, draft
 ):

@@ -51,3 +51,73 @@ def test_templates_use_babel_styles_not_patterns_of_their_own():
         if match not in {"short", "medium", "long", "full", "HH:mm"}
     )
     assert odd == []
+
+
+def _form_classes() -> list[type]:
+    """Every form class of the app (``Form`` subclasses include FlaskForm and nested rows)."""
+    import importlib
+    import pkgutil
+
+    from wtforms import Form
+
+    import app as package
+
+    for module in pkgutil.walk_packages(package.__path__, "app."):
+        if module.name.endswith(".forms"):
+            importlib.import_module(module.name)
+    found, todo = [], [Form]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.append(sub)
+            todo.append(sub)
+    return [cls for cls in found if cls.__module__.startswith("app.")]
+
+
+def test_every_date_field_refuses_years_outside_the_calendar_people_plan_in():
+    """0001-01-01 and 9999-12-31 pass a date picker; stored, the first conversion to UTC or the
+    day after overflows (a hostile-input sweep found the audit log's 500 and such dates saved)."""
+    from wtforms import DateField, DateTimeField, DateTimeLocalField
+
+    from app.core.forms import PlausibleDate
+
+    unchecked, checked = [], 0
+    for cls in _form_classes():
+        for name in dir(cls):
+            unbound = getattr(cls, name, None)
+            field_class = getattr(unbound, "field_class", None)
+            if field_class is None or not issubclass(
+                field_class, DateField | DateTimeField | DateTimeLocalField
+            ):
+                continue
+            validators = unbound.kwargs.get("validators") or []
+            if any(isinstance(v, PlausibleDate) for v in validators):
+                checked += 1
+            else:
+                unchecked.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert checked >= 10
+    assert not unchecked, unchecked
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted"),
+    [
+        ("0001-01-01", False),
+        ("1899-12-31", False),
+        ("1900-01-01", True),
+        ("2026-02-28", True),
+        ("2200-12-31", True),
+        ("2201-01-01", False),
+        ("9999-12-31", False),
+    ],
+)
+def test_a_plausible_date_lies_between_1900_and_2200(app, typed, accepted):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import DateField, Form
+
+    from app.core.forms import PlausibleDate
+
+    class One(Form):
+        day = DateField(validators=[PlausibleDate()])
+
+    with app.test_request_context():
+        assert One(MultiDict({"day": typed})).validate() is accepted
