@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from app.accounts.models import User
 from app.contributions import services as contributions
 from app.core import audit, request_cache, uploads
+from app.core.locks import lock_row
 from app.core.sanitize import clean_plain, clean_rich
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
@@ -304,8 +305,16 @@ def missing_for_publication(process: Process) -> list[str]:
     return missing
 
 
+def _lock_state(process: Process) -> None:
+    """State changes one after the other: a double click (or the API and a page at once)
+    publishes or archives, and audits, once."""
+    lock_row(Process, process.id)
+    db.session.refresh(process, ["state", "published_at", "archived_at"])
+
+
 def publish(actor: User, process: Process, now: datetime | None = None) -> None:
     """Publish a draft (or an archived process again) once its concept is complete."""
+    _lock_state(process)
     if process.is_published:
         return
     missing = missing_for_publication(process)
@@ -328,6 +337,7 @@ def publish(actor: User, process: Process, now: datetime | None = None) -> None:
 
 def archive(actor: User, process: Process, now: datetime | None = None) -> None:
     """Archive a process: it stays readable (if it was published) and takes no contributions."""
+    _lock_state(process)
     if process.is_archived:
         return
     before = process.state

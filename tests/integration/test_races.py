@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import outcomes_support
 import pytest
@@ -528,6 +528,30 @@ def test_an_outcome_published_many_times_at_once_is_published_once(
         assert [p.kind for p in process.phases].count(PhaseKind.OUTCOME) == 1
         assert process.current_phase(utcnow()).kind == PhaseKind.OUTCOME
         assert db.session.scalar(select(Outcome.published_by_id)) in {p.id for p in people}
+
+
+def test_a_double_click_on_publish_publishes_a_process_and_a_survey_once(
+    app, make_municipality, make_member, make_process, make_survey
+):
+    from app.processes import services as processes
+    from app.surveys.models import Survey
+    from app.surveys.services import building
+
+    town = make_municipality(xss=False)
+    staff = make_member(town, Role.STAFF, xss=False)
+    process = make_process(town, xss=False, state="draft", feedback_by=date(2027, 1, 31))
+    survey = make_survey(make_process(town, xss=False), xss=False, state="draft")
+
+    def publish_process():
+        processes.publish(db.session.get(User, staff.id), db.session.get(Process, process.id))
+
+    def publish_survey():
+        building.publish(db.session.get(User, staff.id), db.session.get(Survey, survey.id))
+
+    _results, errors = race(app, [publish_process] * PARALLEL + [publish_survey] * PARALLEL)
+    assert errors == []
+    assert audit_actions(app, action="process.publish") == ["process.publish"]
+    assert audit_actions(app, action="survey.publish") == ["survey.publish"]
 
 
 # --- drafts and consultations ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.core import audit
+from app.core.locks import lock_row
 from app.core.sanitize import clean_plain
 from app.extensions import db
 from app.processes.models import Process
@@ -130,12 +131,19 @@ def missing_for_publication(survey: Survey) -> list[str]:
     return missing
 
 
+def _lock(survey: Survey) -> None:
+    """State changes one after the other: a double click publishes (and audits) once."""
+    lock_row(Survey, survey.id)
+    db.session.refresh(survey, ["state"])
+
+
 def publish(actor: User, survey: Survey) -> None:
     missing = missing_for_publication(survey)
     if missing:
         raise SurveyInvalid(
             _("Before publishing, please add: %(items)s.", items=", ".join(missing))
         )
+    _lock(survey)
     if survey.is_published:
         return
     survey.state = SurveyState.PUBLISHED
@@ -144,6 +152,7 @@ def publish(actor: User, survey: Survey) -> None:
 
 def unpublish(actor: User, survey: Survey) -> None:
     """Take the survey off the public pages (answers given so far stay)."""
+    _lock(survey)
     if not survey.is_published:
         return
     survey.state = SurveyState.DRAFT
