@@ -16,6 +16,7 @@ removed before anything reads them, and the connection's own address counts.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Iterable
 
 from flask import Flask
@@ -31,6 +32,7 @@ FORWARDED_HEADERS = (
 )
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+log = logging.getLogger("trialog.proxy")
 
 
 def _is_trusted(remote_addr: str | None, allowed: Iterable[Network] | None) -> bool:
@@ -53,10 +55,20 @@ class TrustedProxyFix:
         self.wsgi_app = wsgi_app
         self.allowed = allowed
         self.fixed = ProxyFix(wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        self.warned = False
 
     def __call__(self, environ: dict, start_response):
         if _is_trusted(environ.get("REMOTE_ADDR"), self.allowed):
             return self.fixed(environ, start_response)
+        if "HTTP_X_FORWARDED_FOR" in environ and not self.warned:
+            # Once per process: a proxy left out of FORWARDED_ALLOW_IPS makes every visitor look
+            # like the proxy, so all of them share one per-IP login limit.
+            self.warned = True
+            log.warning(
+                "X-Forwarded-* headers from %s ignored: not in FORWARDED_ALLOW_IPS; if this is "
+                "your reverse proxy, add its address there",
+                environ.get("REMOTE_ADDR"),
+            )
         for key in FORWARDED_HEADERS:
             environ.pop(key, None)
         return self.wsgi_app(environ, start_response)

@@ -115,6 +115,19 @@ def test_behind_the_proxy_each_client_has_its_own_login_limit(
     assert attempt(9, "198.51.100.2") == 422  # another visitor behind the same proxy
 
 
+def test_headers_from_a_peer_left_out_of_the_list_are_logged_once(caplog):
+    handed_on: list[dict] = []
+    fix = TrustedProxyFix(lambda environ, start: handed_on.append(environ) or [b""], 1, LOOPBACK)
+    for _request in range(3):
+        environ = EnvironBuilder(
+            path="/", headers=FORGED, environ_overrides={"REMOTE_ADDR": "172.18.0.3"}
+        ).get_environ()
+        fix(environ, lambda *args: None)
+    warnings = [r for r in caplog.records if r.name == "trialog.proxy"]
+    assert len(warnings) == 1 and "172.18.0.3" in warnings[0].getMessage()
+    assert all("HTTP_X_FORWARDED_FOR" not in environ for environ in handed_on)
+
+
 @pytest.mark.parametrize("peer", ["", "::1", "::ffff:127.0.0.1"])
 def test_a_unix_socket_and_the_ipv6_loopback_count_as_the_proxy(peer):
     assert seen_by_app(peer, {"X-Forwarded-For": "198.51.100.4"})["addr"] == "198.51.100.4"
