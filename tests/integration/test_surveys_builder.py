@@ -161,6 +161,24 @@ def test_own_dates_must_close_after_opening(staff_client, town, process):
     assert 'value="Marktplatz-Umfrage"' in html  # what was typed stays
 
 
+@pytest.mark.parametrize("field", ["opens_at", "closes_at"])
+def test_own_dates_beyond_the_calendar_are_a_form_error_not_a_crash(
+    app, staff_client, town, process, monkeypatch, field
+):
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    data = {
+        **SETTINGS,
+        "schedule": "own",
+        "opens_at": "2030-05-01T10:00",
+        "closes_at": "2030-05-02T10:00",
+        field: "0001-01-01T00:00",
+    }
+    response = staff_client.post(_admin(town, f"processes/{process.id}/surveys/new"), data=data)
+    assert response.status_code == 422
+    assert "Please enter a date between 1900 and 2200." in response.text
+    assert 'value="Marktplatz-Umfrage"' in response.text
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
