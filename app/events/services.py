@@ -349,6 +349,9 @@ def fill_seats(event: OnsiteEvent, now: datetime) -> list[EventRegistration]:
     """Move people from the waiting list onto free seats, first come first served (nobody moves
     up for a cancelled event)."""
     promoted: list[EventRegistration] = []
+    # Read again: the callers hold the event's row lock by now, and staff may have called the
+    # event off since it was loaded (a cancellation at that moment must not move anyone up).
+    db.session.refresh(event, ["cancelled_at"])
     if event.is_cancelled:
         return promoted
     while True:

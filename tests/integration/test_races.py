@@ -554,6 +554,40 @@ def test_a_double_click_on_publish_publishes_a_process_and_a_survey_once(
     assert audit_actions(app, action="survey.publish") == ["survey.publish"]
 
 
+def test_a_seat_freed_as_the_event_is_called_off_moves_nobody_up(
+    app, make_municipality, make_member, make_process
+):
+    """The cancellation of a registration loaded the event before staff called it off: the freed
+    seat stays empty (nobody moves up for a cancelled event, and nobody is told of a seat)."""
+    town, staff, event_id = _limited_event(app, make_municipality, make_member, make_process, 1)
+    seated, waiting = (make_member(town, Role.CITIZEN, xss=False) for _ in range(2))
+    with app.test_request_context():
+        for person in (seated, waiting):
+            events.register(db.session.get(OnsiteEvent, event_id), db.session.get(User, person.id))
+        db.session.commit()
+
+    def call_off():
+        events.cancel_event(
+            db.session.get(OnsiteEvent, event_id), db.session.get(User, staff.id), "Sturmwarnung"
+        )
+
+    with app.test_request_context():
+        registration = db.session.scalar(
+            select(EventRegistration).where(EventRegistration.user_id == seated.id)
+        )
+        assert not registration.event.is_cancelled  # loaded before the call-off
+        _results, errors = race(app, [call_off])  # another request, committed meanwhile
+        assert errors == []
+        promoted = events.cancel(registration)
+        db.session.commit()
+    assert promoted == []
+    with app.app_context():
+        status = db.session.scalar(
+            select(EventRegistration.status).where(EventRegistration.user_id == waiting.id)
+        )
+    assert status == RegistrationStatus.WAITING
+
+
 # --- drafts and consultations ----------------------------------------------------------------------
 
 
