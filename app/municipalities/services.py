@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.core import audit
+from app.core.locks import lock_row
 from app.core.permissions import allowed
 from app.core.roles import Role
 from app.core.sanitize import clean_plain
@@ -174,18 +175,12 @@ def _admin_count(municipality: Municipality) -> int:
 def _guard_last_admin(membership: Membership) -> None:
     """Refuse to take away the municipality's last admin.
 
-    The municipality's row is locked first (an update that changes nothing; on SQLite the write
-    lock), so two admins demoting or removing each other at the same moment are counted one
-    after the other: one of them stays admin.
+    The municipality's row is locked first, so two admins demoting or removing each other at the
+    same moment are counted one after the other: one of them stays admin.
     """
     if membership.role != Role.ADMIN:
         return
-    db.session.execute(
-        update(Municipality)
-        .where(Municipality.id == membership.municipality_id)
-        .values(slug=Municipality.slug)
-        .execution_options(synchronize_session=False)
-    )
+    lock_row(Municipality, membership.municipality_id)
     if _admin_count(membership.municipality) <= 1:
         raise LastAdmin()
 

@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.contributions import kinds
 from app.contributions.models import Contribution, Visibility
 from app.core import audit
+from app.core.locks import lock_row
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
 from app.extensions import db
@@ -64,17 +65,11 @@ def _settle(contribution: Contribution, decision: Decision, now: datetime) -> in
 def _lock(contribution: Contribution) -> None:
     """Take the contribution's row lock, then read it again, before a decision checks anything.
 
-    Decisions on one case so run one after the other (an update that changes nothing takes the
-    lock on PostgreSQL and the write lock on SQLite alike), and each is checked against what the
-    one before it left: two moderators approving at once, or a double click on "hide", decide
-    once, and the other is refused with the case as it now is.
+    Decisions on one case so run one after the other, and each is checked against what the one
+    before it left: two moderators approving at once, or a double click on "hide", decide once,
+    and the other is refused with the case as it now is.
     """
-    db.session.execute(
-        update(Contribution)
-        .where(Contribution.id == contribution.id)
-        .values(visibility=Contribution.visibility)
-        .execution_options(synchronize_session=False)
-    )
+    lock_row(Contribution, contribution.id)
     db.session.refresh(contribution)
 
 
