@@ -48,10 +48,13 @@ def account_key() -> str:
 
 
 def signed_in_key() -> str:
-    """Rate-limit key for the logged-in account, whatever the form says (e.g. current-password checks)."""
+    """Rate-limit key for the logged-in account, whatever the form says (e.g. current-password checks).
+
+    The account's id alone: Flask-Login's ``get_id()`` carries the session version, which every
+    logout moves, so logging out and in again would start a fresh allowance."""
     from flask_login import current_user
 
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else client_ip()
+    return f"user:{current_user.id}" if current_user.is_authenticated else client_ip()
 
 
 # --- throttles on participation ---------------------------------------------------------------

@@ -194,3 +194,25 @@ def test_current_password_checks_are_rate_limited_per_account(
     ]
     assert statuses[:3] == [422, 422, 422]
     assert statuses[3:] == [429, 429]
+
+
+def test_logging_out_and_in_again_does_not_renew_the_per_account_allowance(
+    app, client, login, make_user, monkeypatch
+):
+    from app.accounts.models import User
+    from app.extensions import db
+
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMIT_PER_ACCOUNT", "2 per minute")
+    user = make_user()
+    login(client, user)
+    guess = {"current_password": "guess", "email": "new@example.org"}
+    assert [client.post("/account/email", data=guess).status_code for _ in range(3)] == [
+        422,
+        422,
+        429,
+    ]
+    client.post("/logout")
+    with app.app_context():  # the logout moved the session version
+        again = db.session.get(User, user.id)
+    login(client, again)
+    assert client.post("/account/email", data=guess).status_code == 429
