@@ -23,7 +23,13 @@ from flask import (
 from flask_babel import ngettext
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, RedisStorage, Storage, storage_from_string
+from limits.storage import (
+    MemoryStorage,
+    RedisClusterStorage,
+    RedisStorage,
+    Storage,
+    storage_from_string,
+)
 from limits.strategies import FixedWindowRateLimiter
 
 from app.core.sanitize import clean_plain
@@ -112,9 +118,11 @@ class WriteThrottle:
             **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
         )
         self._fallback = FixedWindowRateLimiter(MemoryStorage())
+        # A cluster refuses a script whose keys live in different slots (the windows' keys do).
         self._script = (
             self._storage.get_connection().register_script(HIT_WINDOWS)
             if isinstance(self._storage, RedisStorage)
+            and not isinstance(self._storage, RedisClusterStorage)
             else None
         )
         self._down_until = 0.0

@@ -331,3 +331,35 @@ def test_requests_that_write_nothing_pay_nothing_for_the_write_throttles(app):
     ]
     assert not [hook for hook in hooks if getattr(hook, "__self__", None) is write_limiter]
     assert not [hook for hook in hooks if getattr(hook, "args", ()) == (write_limiter,)]
+
+
+def test_a_redis_cluster_counts_each_window_on_its_own(monkeypatch):
+    """A cluster refuses one script over keys of different slots (the windows' keys are), so
+    there each window is its own round trip, as Flask-Limiter counted them."""
+    from flask import Flask
+    from limits import parse_many
+    from limits.storage import MemoryStorage, RedisClusterStorage
+
+    import app.core.ratelimit as ratelimit
+
+    class Cluster(RedisClusterStorage):
+        """A cluster store that keeps its counts in memory (no cluster to connect to here)."""
+
+        def __init__(self) -> None:
+            self.memory = MemoryStorage()
+
+        def incr(self, key, expiry, amount=1):
+            return self.memory.incr(key, expiry, amount=amount)
+
+        def get_connection(self, readonly=False):
+            raise AssertionError("no script on a cluster")
+
+    monkeypatch.setattr(ratelimit, "storage_from_string", lambda _uri, **_options: Cluster())
+    throttle = ratelimit.WriteThrottle()
+    app = Flask(__name__)
+    app.config["RATELIMIT_STORAGE_URI"] = "redis+cluster://127.0.0.1:7000"
+    throttle.init_app(app)
+    windows = tuple(sorted(parse_many("1 per minute;5 per day")))
+    person = _person()
+    assert throttle.hit(windows, person, "write-support") is None
+    assert throttle.hit(windows, person, "write-support") == windows[0]
