@@ -123,7 +123,7 @@ def _figures_json(process: Process, now: datetime) -> dict:
         "process": {
             "id": process.id,
             "title": process.title,
-            "url": url_for("processes.show", process_slug=process.slug, _external=True),
+            "url": public_address(url_for("processes.show", process_slug=process.slug)),
         },
         "generated_at": now.isoformat(),
         "minimum_group_size": figures.minimum,
@@ -166,8 +166,9 @@ def iter_json(process: Process, now: datetime) -> Iterator[str]:
     are counted before the first piece (so a failure there is still an error page), the
     ``ranked_proposals`` follow as they are read."""
     head = json.dumps(_figures_json(process, now), ensure_ascii=False)
-    proposal_url = request_cache.url_for_ids(
-        "proposals.show", "proposal_id", process_slug=process.slug, _external=True
+    site = public_address("")
+    proposal_path = request_cache.url_for_ids(
+        "proposals.show", "proposal_id", process_slug=process.slug
     )
 
     def pieces() -> Iterator[str]:
@@ -181,7 +182,7 @@ def iter_json(process: Process, now: datetime) -> Iterator[str]:
                 "comments": row.comment_count,
                 "status": row.status.value,
                 "category": row.category,
-                "url": proposal_url(row.id),
+                "url": site + proposal_path(row.id),
             }
             yield ("," if number else "") + json.dumps(proposal, ensure_ascii=False)
         yield "]}"

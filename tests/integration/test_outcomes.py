@@ -291,9 +291,14 @@ def test_csv_names_groups_only_unless_the_process_allows_names(
     assert {row["Author"] for row in rows} >= {data["citizens"][1].display_name}
 
 
-def test_json_export_carries_the_figures(client, login, town, evaluating, data):
+def test_json_export_carries_the_figures(app, client, login, town, evaluating, data, monkeypatch):
+    # the file's links follow PUBLIC_URL (they are opened elsewhere), not the request's host
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://beteiligung.example.de")
     login(client, data["council"])
     payload = client.get(f"/{town.slug}/processes/{evaluating.slug}/report.json").get_json()
+    site = f"https://beteiligung.example.de/{town.slug}/processes/{evaluating.slug}/"
+    assert payload["process"]["url"] == site
+    assert all(p["url"].startswith(f"{site}proposals/") for p in payload["ranked_proposals"])
     assert payload["participants"] == 9
     assert payload["contributions_by_group"]["citizens"] == 6
     assert payload["contributions_by_group"]["council"] is None
