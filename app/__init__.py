@@ -55,6 +55,7 @@ def create_app(config_name: str | None = None) -> Flask:
     from app.core.errors import init_error_handlers
     from app.core.forms import init_forms
     from app.core.fragments import init_fragments
+    from app.core.htmx import init_htmx
     from app.core.hyphenate import hyphenate
     from app.core.i18n import init_date_formats, select_locale
     from app.core.page_cache import init_page_cache
@@ -83,6 +84,7 @@ def create_app(config_name: str | None = None) -> Flask:
     login_manager.session_protection = "basic"
 
     init_requests(app)  # converters and parser, before any blueprint adds its rules
+    init_htmx(app)
     init_tenancy(app)
     init_domains(app)
     init_error_handlers(app)

@@ -34,7 +34,7 @@ from app.comments.owners import closed_reason as resolve_closed
 from app.comments.owners import resolve_owners
 from app.contributions.models import Thread, Visibility
 from app.contributions.services import ContributionRefused, participation_refusal
-from app.core import fragments, request_cache
+from app.core import fragments, htmx, request_cache
 from app.core.errors import render_error
 from app.core.forms import ConfirmForm
 from app.core.pagination import MAX_PAGE
@@ -53,10 +53,6 @@ SORT_ARG = "comments_sort"
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _requested_page() -> int:
@@ -289,7 +285,7 @@ def more(thread_id: int):
     owner_url = _owner_url(thread)
     sort = services.Sort.parse(request.args.get(SORT_ARG))
     page = _requested_page()
-    if not _is_htmx():
+    if not htmx.requested():
         response = redirect(
             _with_args(
                 owner_url,
@@ -304,7 +300,6 @@ def more(thread_id: int):
         page_view = services.load_thread_page(thread, current_user, sort, page)
         context = _thread_context(thread, process, page_view, owner_url=owner_url)
         response = make_response(render_template("comments/_more.html", **context))
-    response.vary.add("HX-Request")
     return response
 
 
@@ -335,7 +330,7 @@ def _compose_page(
         "preview": preview,
         "municipality": current_municipality(),
     }
-    if _is_htmx():
+    if htmx.requested():
         response = make_response(
             render_template("comments/_form.html", inline=True, **context), status
         )
@@ -427,7 +422,7 @@ def create(thread_id: int):
         _refused(form, exc)
         return _compose_page(form, thread, process, action=action)
     db.session.commit()
-    if _is_htmx():
+    if htmx.requested():
         return render_template(
             "comments/_created.html",
             node=_node(comment),
@@ -460,7 +455,7 @@ def reply(comment_id: int):
         _refused(form, exc)
         return _compose_page(form, thread, process, action=action, parent=parent)
     db.session.commit()
-    if _is_htmx():
+    if htmx.requested():
         return render_template(
             "comments/_created.html",
             node=_node(comment),
@@ -543,7 +538,7 @@ def react(comment_id: int):
     value = None if form.reaction.data == "none" else Reaction(form.reaction.data)
     services.set_reaction(current_user, comment, value)
     db.session.commit()
-    if _is_htmx():
+    if htmx.requested():
         announcement = {
             Reaction.AGREE: _("You agree with this comment."),
             Reaction.DISAGREE: _("You disagree with this comment."),

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from app.core import htmx
 from app.core.forms import ConfirmForm
 from app.core.permissions import can, require
 from app.drafts import forms, services, text
@@ -38,10 +39,6 @@ PUBLIC = "/processes/<process_slug>/drafts/<int:draft_id>"
 
 
 # --- loading ------------------------------------------------------------------------------------
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _visible_draft(process_slug: str, draft_id: int) -> Draft:
@@ -122,11 +119,10 @@ def _thread_page(draft: Draft, version: DraftVersion, thread_id: int, template: 
         thread_id=thread_id,
         figures=services.figures([thread_id])[thread_id],
     )
-    if _is_htmx():
+    if htmx.requested():
         response = make_response(render_template("drafts/_inline_thread.html", **context))
     else:
         response = make_response(render_template(template, **context))
-    response.vary.add("HX-Request")
     return response
 
 

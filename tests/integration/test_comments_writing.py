@@ -214,9 +214,14 @@ def test_a_reply_is_threaded_under_its_comment(app, client, login, town):
 def test_the_reply_form_works_without_javascript(app, client, login, town):
     first = write_comment(app, town.users["citizen"], town.process, "Frage")
     login(client, town.users["council"])
-    page = client.get(town.url(f"/comments/{first}/reply")).get_data(as_text=True)
+    response = client.get(town.url(f"/comments/{first}/reply"))
+    page = response.get_data(as_text=True)
     assert f'name="reply{first}-body"' in page
     assert "Frage" in page  # the comment answered is quoted
+    # htmx gets the form alone on the same address: no cache may hand one to the other
+    inline = client.get(town.url(f"/comments/{first}/reply"), headers=htmx())
+    assert "<html" in page and "<html" not in inline.get_data(as_text=True)
+    assert "HX-Request" in response.headers["Vary"] and "HX-Request" in inline.headers["Vary"]
 
 
 def test_a_reply_in_place_returns_the_new_comment_and_empties_the_reply_slot(
