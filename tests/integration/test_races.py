@@ -898,7 +898,9 @@ def test_two_moderators_blocking_one_author_at_once_block_once(app, moderated):
 # --- a loser's page -----------------------------------------------------------------------------
 
 
-def test_the_loser_of_a_reset_race_gets_the_forgot_page_not_a_500(app, client, make_user):
+def test_the_loser_of_a_reset_race_gets_the_forgot_page_not_a_500(
+    app, client, make_user, monkeypatch
+):
     """The view checked the link, then another request set a password with it before this one
     could: the post answers like a used link."""
     user = make_user(xss=False)
@@ -910,20 +912,48 @@ def test_the_loser_of_a_reset_race_gets_the_forgot_page_not_a_500(app, client, m
     original = accounts.reset_password
 
     def after_the_winner(token: str, password: str):
-        winner = threading.Thread(target=lambda: race(app, [lambda: original(token, "gewinner")]))
-        winner.start()
-        winner.join()
+        race(app, [lambda: original(token, "gewinner")])  # another request, committed meanwhile
         return original(token, password)
 
-    accounts.reset_password = after_the_winner
-    try:
-        password = "ein ganz neues passwort"
-        response = client.post(
-            f"/password/reset/{token}", data={"password": password, "password_confirm": password}
-        )
-    finally:
-        accounts.reset_password = original
+    monkeypatch.setattr(accounts, "reset_password", after_the_winner)
+    password = "ein ganz neues passwort"
+    response = client.post(
+        f"/password/reset/{token}", data={"password": password, "password_confirm": password}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/password/forgot"
     with app.app_context():
         assert verify_password(db.session.get(User, user.id).password_hash, "gewinner")
+
+
+def test_the_loser_of_an_invitation_race_gets_the_town_page_not_a_500(
+    app, client, login, make_municipality, make_member, make_user, monkeypatch
+):
+    town = make_municipality(xss=False)
+    admin = make_member(town, Role.ADMIN, xss=False)
+    invitee = make_user(xss=False)
+    with app.test_request_context():
+        invitation, token = municipalities.invite(
+            db.session.get(User, admin.id),
+            db.session.get(Municipality, town.id),
+            invitee.email,
+            Role.STAFF,
+        )
+        db.session.commit()
+        user_id, invitation_id = invitee.id, invitation.id
+    original = municipalities.accept_invitation
+
+    def winner():
+        return original(db.session.get(User, user_id), db.session.get(Invitation, invitation_id))
+
+    def after_the_winner(user, invitation):
+        won, errors = race(app, [winner])  # another request, committed meanwhile
+        assert errors == [] and won
+        return original(user, invitation)
+
+    monkeypatch.setattr(municipalities, "accept_invitation", after_the_winner)
+    login(client, invitee)
+    response = client.post(f"/{town.slug}/invitations/{token}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/{town.slug}/"
+    assert audit_actions(app, action="invitation.accept") == ["invitation.accept"]
