@@ -219,6 +219,62 @@ def test_one_person_redeeming_two_codes_at_once_is_verified_once(
     )
 
 
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="the share lock is PostgreSQL's; SQLite lets one writer at a time",
+)
+def test_a_change_of_the_questions_waits_for_a_first_response_being_stored(
+    app, make_municipality, make_member, make_process, make_survey, login, monkeypatch
+):
+    """Staff delete an option just after the first person's answers were checked against it:
+    the deletion waits for the response and is then refused (the survey has a response). Before,
+    it went through and the response failed on the deleted option (a 500), or, a moment later,
+    lost the answer to the deletion's cascade."""
+    from app.surveys import services as surveys
+    from app.surveys.models import Answer, Option
+    from app.surveys.services import responses
+
+    town = make_municipality(xss=False)
+    staff = make_member(town, Role.STAFF, xss=False)
+    person = make_member(town, Role.CITIZEN, xss=False)
+    survey = make_survey(
+        make_process(town, xss=False),
+        xss=False,
+        questions=[dict(type="single", text="Wie oft", required=True, options=["Oft", "Nie"])],
+    )
+    question = survey.questions[0]
+    chosen = question.options[0]
+    staff_side: dict = {}
+
+    def delete_option():
+        surveys.delete_option(db.session.get(User, staff.id), db.session.get(Option, chosen))
+
+    def staff_deletes():
+        staff_side["outcome"] = race(app, [delete_option])
+
+    checked = responses.validate_answers
+
+    def checked_then_staff_deletes(survey, submitted):
+        values = checked(survey, submitted)
+        staff_side["thread"] = threading.Thread(target=staff_deletes)
+        staff_side["thread"].start()
+        # Unfixed, the deletion commits well within this; fixed, it waits for this response.
+        staff_side["thread"].join(timeout=2)
+        return values
+
+    monkeypatch.setattr(responses, "validate_answers", checked_then_staff_deletes)
+    client = login(app.test_client(), person)
+    url = f"/{town.slug}/processes/{survey.process_slug}/surveys/{survey.id}/"
+    response = client.post(url, data={f"q{question.id}": str(chosen)})
+    staff_side["thread"].join()
+    assert response.status_code == 302
+    _results, errors = staff_side["outcome"]
+    assert [type(e) for e in errors] == [surveys.SurveyLocked]
+    with app.app_context():
+        assert db.session.get(Option, chosen) is not None
+        assert db.session.scalars(select(Answer.option_id)).all() == [chosen]
+
+
 # --- events -------------------------------------------------------------------------------------
 
 

@@ -58,6 +58,7 @@ from app.surveys.services.common import (  # noqa: F401
     get_question,
     get_survey,
     has_responses,
+    hold_structure,
     lock_message,
     response_counts,
     survey_of_text,

@@ -210,6 +210,10 @@ def _apply_question(question: Question, data: QuestionData) -> None:
 
 
 def _require_unlocked(survey: Survey) -> None:
+    """The lock: no structural change once someone answered. The survey's row is locked before
+    looking, so a first response at the same moment (``hold_structure``) is either seen here or
+    comes after the change."""
+    lock_row(Survey, survey.id)
     if has_responses(survey):
         raise SurveyLocked(lock_message())
 

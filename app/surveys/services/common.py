@@ -204,6 +204,15 @@ def survey_of_text(contribution_id: int) -> Survey | None:
     )
 
 
+def hold_structure(survey_id: int) -> None:
+    """Share-lock the survey's row before a response reads its questions and options: a change of
+    the structure (which locks the row for itself, then looks for responses) waits until the
+    response is stored and is then refused, or went first and the response reads the changed
+    questions. Responses do not wait for each other. (PostgreSQL; SQLite lets one writer at a
+    time anyway.)"""
+    db.session.execute(select(Survey.id).where(Survey.id == survey_id).with_for_update(read=True))
+
+
 def has_responses(survey: Survey) -> bool:
     """The lock: once a response exists, structural changes are refused."""
     return bool(db.session.scalar(select(exists().where(Response.survey_id == survey.id))))

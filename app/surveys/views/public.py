@@ -84,6 +84,8 @@ def _keep_answers(process_slug: str, survey_id: int):
 @write_limited("survey_answer", keep=_keep_answers)
 def show(process_slug: str, survey_id: int):
     """The survey: its answer form while open, else why not; after answering, the closing text."""
+    if request.method == "POST":  # the answers are checked against the questions as they stay
+        services.hold_structure(survey_id)
     survey = _visible_survey(process_slug, survey_id)
     now = utcnow()
     respondent = _respondent(survey)
