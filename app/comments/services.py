@@ -267,6 +267,27 @@ def get_comment(municipality: Municipality, comment_id: int) -> Comment | None:
     )
 
 
+def _same_comment(
+    author: User, thread_id: int, parent_id: int | None, text: str, since: datetime
+) -> Comment | None:
+    """The author's comment with exactly this text at this place written since ``since``."""
+    return db.session.scalar(
+        select(Comment)
+        .join(Comment.contribution)
+        .where(
+            Contribution.author_id == author.id,
+            Contribution.created_at >= since,
+            Contribution.visibility.in_(contributions.REPEATABLE),
+            Comment.thread_id == thread_id,
+            Comment.parent_id.is_(None) if parent_id is None else Comment.parent_id == parent_id,
+            Comment.source == text,
+        )
+        .options(contains_eager(Comment.contribution))
+        .order_by(Comment.id.desc())
+        .limit(1)
+    )
+
+
 def post_comment(
     author: User, thread: Thread, process: Process, source: str, parent: Comment | None = None
 ) -> Comment:
@@ -274,6 +295,10 @@ def post_comment(
 
     The caller has checked ``comment.write`` (or ``comment.reply``); guards of other domains
     (blocked authors) may still refuse with ``ContributionRefused``.
+
+    The same text by the same author under the same parent of the same thread, a moment after the
+    first (``contributions.REPEAT_WINDOW``: a double click, a retry), stores nothing, counts and
+    announces nothing: ``AlreadyWritten`` carries the comment the first request stored.
     """
     if parent is not None and (parent.thread_id != thread.id or not is_answerable(parent)):
         raise CommentError(_("This comment can no longer be answered."))
@@ -283,14 +308,20 @@ def post_comment(
     body = render_body(source)
     if not body:
         raise CommentError(_("Please write a comment."))
+    text = clean_plain(source)
+    parent_id = parent.id if parent else None
+    since = contributions.hold_author(author)
+    earlier = _same_comment(author, thread.id, parent_id, text, since)
+    if earlier is not None:
+        raise contributions.AlreadyWritten(earlier)
     contribution = contributions.start_contribution(author, process, KIND)
     comment = Comment(
         contribution=contribution,
         thread_id=thread.id,
-        parent_id=parent.id if parent else None,
+        parent_id=parent_id,
         root_id=(parent.root_id or parent.id) if parent else None,
         depth=parent.depth + 1 if parent else 0,
-        source=clean_plain(source),
+        source=text,
         body=body,
     )
     db.session.add(comment)

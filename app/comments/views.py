@@ -33,7 +33,7 @@ from app.comments.models import Comment, Reaction
 from app.comments.owners import closed_reason as resolve_closed
 from app.comments.owners import resolve_owners
 from app.contributions.models import Thread, Visibility
-from app.contributions.services import ContributionRefused, participation_refusal
+from app.contributions.services import AlreadyWritten, ContributionRefused, participation_refusal
 from app.core import fragments, htmx, request_cache
 from app.core.errors import render_error
 from app.core.forms import ConfirmForm
@@ -352,6 +352,20 @@ def _published_message(comment: Comment) -> str:
     return _("Your comment has been published.")
 
 
+def _already_posted(comment: Comment):
+    """The answer to the same comment sent twice (a double click, a retry): what the first answer
+    said, and the comment the first request stored. htmx is sent to it with a page load rather
+    than given the comment again, which would append a second copy where the first already
+    stands (or, had the first answer been lost, the form would have kept the text)."""
+    flash(_published_message(comment), "success")
+    url = _comment_url(comment, current_user)
+    if htmx.requested():
+        response = make_response("")
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 def _refused(form, exc: Exception) -> None:
     form.body.errors = [*form.body.errors, str(exc)]
 
@@ -418,6 +432,8 @@ def create(thread_id: int):
         return _compose_page(form, thread, process, action=action)
     try:
         comment = services.post_comment(current_user, thread, process, form.body.data)
+    except AlreadyWritten as repeat:
+        return _already_posted(repeat.existing)
     except (services.CommentError, ContributionRefused) as exc:
         _refused(form, exc)
         return _compose_page(form, thread, process, action=action)
@@ -451,6 +467,8 @@ def reply(comment_id: int):
         return _compose_page(form, thread, process, action=action, parent=parent)
     try:
         comment = services.post_comment(current_user, thread, process, form.body.data, parent)
+    except AlreadyWritten as repeat:
+        return _already_posted(repeat.existing)
     except (services.CommentError, ContributionRefused) as exc:
         _refused(form, exc)
         return _compose_page(form, thread, process, action=action, parent=parent)

@@ -4,17 +4,46 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, update
 
 from app.accounts.models import User
 from app.contributions.models import Contribution, Thread, Visibility
+from app.core.locks import lock_row
 from app.core.time import utcnow
 from app.extensions import db
+
+# A text sent again by the same person to the same place within this time is the same text sent
+# twice (a double click, a browser's retry, a replayed request), not a second contribution.
+REPEAT_WINDOW = timedelta(minutes=10)
+# What an earlier text may be in to count as the one repeated: shown or awaiting moderation (one
+# the author deleted, or moderation hid, is not answered with again).
+REPEATABLE = (Visibility.VISIBLE, Visibility.PENDING)
 
 
 class ContributionRefused(Exception):
     """Writing is refused for a reason the person must be told (the message says which)."""
+
+
+class AlreadyWritten(Exception):
+    """The same text was written a moment ago by the same person in the same place: nothing new is
+    stored, and ``existing`` is what the first request stored. Views answer as after that one."""
+
+    def __init__(self, existing: object) -> None:
+        super().__init__(existing)
+        self.existing = existing
+
+
+def hold_author(author: User, now: datetime | None = None) -> datetime:
+    """Serialise ``author``'s writes across workers until the transaction ends (their user row's
+    lock), and return since when an earlier equal text counts as repeated (``REPEAT_WINDOW``).
+
+    Taken before looking for that earlier text: a second request of a double click waits here for
+    the first to commit, and then finds what it stored.
+    """
+    lock_row(User, author.id)
+    return (now or utcnow()) - REPEAT_WINDOW
 
 
 # Each guard may raise ContributionRefused; moderation registers the check for blocked authors.

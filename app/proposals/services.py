@@ -292,15 +292,62 @@ def _apply(proposal: Proposal, process: Process, data: ProposalData) -> None:
     proposal.address = address
 
 
+def _same_proposal(
+    author: User, process: Process, title: str, text: str, since: datetime
+) -> Proposal | None:
+    """The author's proposal in ``process`` with this title and text submitted since ``since``
+    and not withdrawn."""
+    return db.session.scalar(
+        select(Proposal)
+        .join(Proposal.contribution)
+        .where(
+            Contribution.author_id == author.id,
+            Contribution.created_at >= since,
+            Contribution.visibility.in_(contributions.REPEATABLE),
+            Proposal.process_id == process.id,
+            Proposal.withdrawn_at.is_(None),
+            Proposal.title == title,
+            Proposal.description_text == text,
+        )
+        .options(contains_eager(Proposal.contribution))
+        .order_by(Proposal.id.desc())
+        .limit(1)
+    )
+
+
+def repeated_submission(author, process: Process, data: ProposalData) -> Proposal | None:
+    """The proposal ``data`` repeats, if its author submitted the same title and text to this
+    process a moment ago (``contributions.REPEAT_WINDOW``); None otherwise.
+
+    A look without the author's lock, for the form to answer a repeat as the first submission was
+    answered before it offers similar proposals (the first would be one); ``submit_proposal``
+    looks again under the lock.
+    """
+    if not getattr(author, "is_authenticated", False):
+        return None
+    _html, text = _rich(data.description)
+    since = utcnow() - contributions.REPEAT_WINDOW
+    return _same_proposal(author, process, clean_plain(data.title), text, since)
+
+
 def submit_proposal(
     author: User, process: Process, data: ProposalData, now: datetime | None = None
 ) -> Proposal:
-    """A new proposal, while the process takes them; records the author's trialog group."""
+    """A new proposal, while the process takes them; records the author's trialog group.
+
+    The same title and text by the same author in the same process, a moment after the first
+    (``contributions.REPEAT_WINDOW``: a double click, a retry), stores, counts and announces
+    nothing: ``AlreadyWritten`` carries the proposal the first request stored.
+    """
     refusal = submit_refusal(author, process, now or utcnow())
     if refusal:
         raise NotAllowed(refusal)
     proposal = Proposal(municipality_id=process.municipality_id, process_id=process.id)
     _apply(proposal, process, data)
+    since = contributions.hold_author(author)
+    earlier = _same_proposal(author, process, proposal.title, proposal.description_text, since)
+    if earlier is not None:
+        raise contributions.AlreadyWritten(earlier)
     try:
         contribution = contributions.start_contribution(author, process, "proposal")
     except contributions.ContributionRefused as exc:

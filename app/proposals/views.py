@@ -27,7 +27,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.contributions.models import Visibility
-from app.contributions.services import participation_refusal
+from app.contributions.services import AlreadyWritten, participation_refusal
 from app.core import fragments, request_cache
 from app.core.errors import render_error
 from app.core.forms import ConfirmForm
@@ -409,20 +409,26 @@ def new(process_slug: str):
     if form.validate_on_submit() and form.preview.data:  # shown as it will be, nothing saved
         return _form_page(form, process, None, preview=render_markdown(form.description.data))
     if form.validate_on_submit():
-        if not form.submit_anyway.data:
+        data = _proposal_data(form)
+        # The same proposal sent twice is answered as the first was, before similar ones (the
+        # first among them) are offered.
+        proposal = services.repeated_submission(current_user, process, data)
+        if proposal is None and not form.submit_anyway.data:
             similar = search.similar_proposals(process, form.title.data)
-        if not similar:
+        if proposal is None and not similar:
             try:
-                proposal = services.submit_proposal(current_user, process, _proposal_data(form))
+                proposal = services.submit_proposal(current_user, process, data)
+            except AlreadyWritten as repeat:
+                proposal = repeat.existing
             except services.InvalidInput as exc:
                 _show_invalid(form, exc)
             except services.NotAllowed as exc:
                 flash(str(exc), "error")
                 return redirect(url_for(".index", process_slug=process.slug))
-            else:
-                db.session.commit()
-                flash(_("Thank you! Your proposal has been published."), "success")
-                return redirect(_show_url(proposal))
+        if proposal is not None:
+            db.session.commit()
+            flash(_("Thank you! Your proposal has been published."), "success")
+            return redirect(_show_url(proposal))
     return _form_page(form, process, None, similar)
 
 

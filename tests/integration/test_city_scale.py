@@ -406,7 +406,8 @@ def _comment_on(app, town: Town, proposal_id: int, count: int) -> None:
         proposal = db.session.get(Proposal, proposal_id)
         thread = db.session.get(Thread, proposal.thread_id)
         process = db.session.get(Process, town.process.id)
-        for n in range(count):
+        start = thread.comment_count  # a text of its own each: the same again is a repeat
+        for n in range(start, start + count):
             author = db.session.get(User, town.users["council" if n % 2 else "staff"].id)
             comments.post_comment(author, thread, process, f"Beitrag {n}")
         db.session.commit()

@@ -180,8 +180,8 @@ def test_concurrent_comments_are_all_counted_on_the_thread(app, make_member, tow
     def write(person) -> None:
         try:
             barrier.wait()
-            for _ in range(3):
-                write_comment(app, person, town.process, "gleichzeitig", thread_id=thread_id)
+            for n in range(3):  # three texts: the same one again would be a repeat
+                write_comment(app, person, town.process, f"gleichzeitig {n}", thread_id=thread_id)
         except BaseException as exc:
             errors.append(exc)
 

@@ -3,6 +3,7 @@ visibility, the embedded thread section, and XSS payloads that must not survive 
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -118,13 +119,17 @@ def test_the_permalink_opens_the_right_page_at_the_comment(app, client, town):
 # --- query counts -------------------------------------------------------------------------------
 
 
+_TOPS = itertools.count()
+
+
 def _thread_with(app, town, top_level: int) -> None:
     """``top_level`` comments by several people, each with replies three levels deep and more,
     and reactions of the reader."""
     authors = [town.users[name] for name in ("citizen", "staff", "council", "facilitator")]
     reader = town.users["neighbour"]
     for i in range(top_level):
-        parent = write_comment(app, authors[i % 4], town.process, f"Top {i}")
+        # a text of its own each time: the same text again would be a repeat of the first
+        parent = write_comment(app, authors[i % 4], town.process, f"Top {next(_TOPS)}")
         top = parent
         for depth in range(5):
             parent = write_comment(

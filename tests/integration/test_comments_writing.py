@@ -356,7 +356,7 @@ def test_deleting_twice_counts_the_comment_out_once(app, town):
     from app.comments import services
 
     first = write_comment(app, town.users["citizen"], town.process)
-    write_comment(app, town.users["citizen"], town.process)
+    write_comment(app, town.users["citizen"], town.process, "Ein zweiter Kommentar")
     with app.app_context():
         comment = db.session.get(Comment, first)
         services.delete_comment(comment)

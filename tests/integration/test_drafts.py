@@ -341,8 +341,8 @@ def test_paragraph_thread_opens_in_place_for_htmx(app, client, login, town):
 def test_reading_page_counts_comments_by_group(app, client, town):
     ref = make_draft(app, town.process, town.users["staff"])
     first = ref.paragraph_threads[0]
-    for role in ("citizen", "citizen", "staff", "council"):
-        comment_on(app, town.process, town.users[role], first)
+    for n, role in enumerate(("citizen", "citizen", "staff", "council")):
+        comment_on(app, town.process, town.users[role], first, f"Kommentar {n}")
     comment_on(app, town.process, town.users["facilitator"], ref.paragraph_threads[3])
     with app.app_context():
         from app.core.roles import TrialogGroup
@@ -369,8 +369,8 @@ def test_reading_page_query_count_is_flat(app, client, town, count_queries, make
         )
         ref = make_draft(app, process, town.users["staff"], body=body)
         for thread in ref.paragraph_threads:
-            for _ in range(comments_each):
-                comment_on(app, process, town.users["citizen"], thread)
+            for n in range(comments_each):
+                comment_on(app, process, town.users["citizen"], thread, f"Kommentar {n}")
         second = "\n\n".join(
             (f"## Kapitel {i}\n\n" if i % 3 == 0 else "") + f"Absatz {i} mit Text {i} neu"
             for i in range(paragraphs)
