@@ -16,6 +16,7 @@ from flask_smorest import Blueprint
 from app.api import loading, present, schemas
 from app.api.auth import Caller, authenticated_caller, require
 from app.api.errors import ApiError
+from app.contributions.services import AlreadyWritten
 from app.core.time import utcnow
 from app.documents import services as documents
 from app.extensions import db
@@ -251,6 +252,8 @@ def change_proposal_status(body: dict[str, Any], slug: str, process_slug: str, p
             body["office"],
             body.get("merged_into"),
         )
+    except AlreadyWritten as repeat:  # the same answer sent twice: the one stored, as before
+        return present.official_answer(repeat.existing)
     except proposals.InvalidInput as exc:
         raise _invalid(exc.field, str(exc)) from exc
     db.session.commit()

@@ -680,6 +680,9 @@ def change_status(
     """Move the proposal to ``status`` with the administration's public answer.
 
     The first decision (anything but "under review") is the answer the answer promise counts.
+    The same answer sent again by the same person a moment later (``contributions.REPEAT_WINDOW``:
+    a double click, a retry), with no other change in between, stores, audits and announces
+    nothing: ``AlreadyWritten`` carries the change the first request stored.
     """
     now = now or utcnow()
     if status not in ANSWER_STATUSES:
@@ -693,6 +696,21 @@ def change_status(
     if len(office) > OFFICE_MAX:
         raise InvalidInput("office", _("At most %(max)d characters.", max=OFFICE_MAX))
     target = _merge_target(proposal, merged_into_id) if status == ProposalStatus.MERGED else None
+    since = contributions.hold_author(actor)
+    latest = db.session.scalar(
+        select(ProposalStatusChange)
+        .where(ProposalStatusChange.proposal_id == proposal.id)
+        .order_by(ProposalStatusChange.id.desc())
+        .limit(1)
+    )
+    if (
+        latest is not None
+        and latest.created_at >= since
+        and (latest.author_id, latest.status, latest.response, latest.office)
+        == (actor.id, status, response_html, office)
+        and latest.merged_into_id == (target.id if target else None)
+    ):
+        raise contributions.AlreadyWritten(latest)
     before = {"status": proposal.status.value}
     change = ProposalStatusChange(
         status=status,

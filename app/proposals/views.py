@@ -706,6 +706,9 @@ def answer(process_id: int, proposal_id: int):
                 form.office.data,
                 form.merged_into.data,
             )
+        except AlreadyWritten:  # the same answer sent twice: answered as the first was
+            flash(_("The answer has been published."), "success")
+            return redirect(_show_url(proposal, _anchor="answer"))
         except services.InvalidInput as exc:
             field = getattr(form, exc.field)
             field.errors = [*field.errors, str(exc)]

@@ -11,10 +11,13 @@ import os
 import threading
 from datetime import timedelta
 
+import api_support
 import comments_support
 import proposals_support
 import pytest
+from api_support import bearer, make_token
 from comments_support import htmx, thread_id_of, write_comment
+from proposals_support import create_proposal
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
@@ -29,10 +32,11 @@ from app.extensions import db
 from app.notifications.models import Event
 from app.processes.models import Process
 from app.proposals import services as proposals
-from app.proposals.models import Proposal, ProposalCount
+from app.proposals.models import Proposal, ProposalCount, ProposalStatus, ProposalStatusChange
 
 town = comments_support.town  # the fixture: comments in the process's own discussion
 proposal_town = proposals_support.town
+api_town = api_support.api_town
 
 POSTGRES_ONLY = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
@@ -261,6 +265,102 @@ def test_the_same_proposal_elsewhere_later_or_changed_is_a_new_proposal(
     _submit(app, citizen, proposal_town.process, "Bank am Brunnen")  # after the window
     assert _rows(app, Proposal) == 5
     assert _listed(app) == 5
+
+
+# --- official answers ---------------------------------------------------------------------------
+
+ANSWER = {
+    "status": "accepted",
+    "response": "Wir setzen das im Frühjahr um.",
+    "office": "Stadtplanungsamt",
+    "merged_into": "",
+}
+
+
+def _answers(app, proposal_id: int) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [
+            (change.status.value, change.response)
+            for change in db.session.scalars(
+                select(ProposalStatusChange)
+                .where(ProposalStatusChange.proposal_id == proposal_id)
+                .order_by(ProposalStatusChange.id)
+            )
+        ]
+
+
+def test_an_official_answer_sent_twice_is_published_once(app, client, login, proposal_town):
+    proposal_id = create_proposal(
+        app, proposal_town.process, proposal_town.users["citizen"], xss=False
+    )
+    login(client, proposal_town.users["staff"])
+    url = proposal_town.admin(f"{proposal_id}/answer")
+    first = client.post(url, data=ANSWER)
+    assert first.status_code == 302
+    first_flashes = _flashes(client)
+    after_first = _trail(app)
+    second = client.post(url, data=ANSWER)
+    assert second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    assert _flashes(client) == first_flashes * 2
+    assert len(_answers(app, proposal_id)) == 1
+    assert _trail(app) == after_first  # one audit entry, the supporters told once
+
+
+def test_an_official_answer_sent_twice_through_the_api_is_stored_once(app, client, api_town):
+    token = make_token(app, api_town.users["staff"], api_town.municipality)
+    proposal_id = create_proposal(app, api_town.process, api_town.users["citizen"])
+    url = api_town.process_url(f"/proposals/{proposal_id}/status")
+    answer = {"status": "accepted", "response": "Wird gebaut.", "office": "Bauamt"}
+    first = client.post(url, json=answer, headers=bearer(token))
+    assert first.status_code == 201
+    after_first = _trail(app)
+    second = client.post(url, json=answer, headers=bearer(token))
+    assert second.status_code == 201
+    assert second.get_json() == first.get_json()
+    assert _trail(app) == after_first
+    assert len(_answers(app, proposal_id)) == 1
+
+
+def test_the_same_answer_after_another_one_or_after_the_window_is_published_again(
+    app, proposal_town
+):
+    proposal_id = create_proposal(
+        app, proposal_town.process, proposal_town.users["citizen"], xss=False
+    )
+
+    def answer(status: str, response: str = "Wir prüfen das.") -> None:
+        with app.app_context():
+            proposals.change_status(
+                db.session.get(User, proposal_town.users["staff"].id),
+                db.session.get(Proposal, proposal_id),
+                ProposalStatus(status),
+                response,
+                "Bauamt",
+            )
+            db.session.commit()
+
+    answer("under_review")
+    answer("accepted")
+    answer("under_review")  # back again: a change of its own, not a repeat
+    with pytest.raises(AlreadyWritten):
+        answer("under_review")
+    answer("under_review", "Wir prüfen das noch einmal.")
+    with app.app_context():
+        db.session.execute(
+            update(ProposalStatusChange).values(
+                created_at=utcnow() - REPEAT_WINDOW - timedelta(minutes=1)
+            )
+        )
+        db.session.commit()
+    answer("under_review", "Wir prüfen das noch einmal.")  # the same, the next day
+    assert [status for status, _ in _answers(app, proposal_id)] == [
+        "under_review",
+        "accepted",
+        "under_review",
+        "under_review",
+        "under_review",
+    ]
 
 
 # --- at the same moment -------------------------------------------------------------------------
