@@ -177,14 +177,67 @@ def _contribution(process: Process, kind: str, channel: Channel) -> Contribution
     return contribution
 
 
+def _stored_as(card: Card) -> tuple[str, str, str]:
+    """What a card is kept as: its kind, title (proposals) and text as the database holds it."""
+    if card.kind == PROPOSAL:
+        return PROPOSAL, card.title, plain_text(rich_text(card.text))
+    return COMMENT, "", card.text
+
+
+def _same_batch(
+    process: Process, actor: User, origin: Origin, note: str, cards: list[Card], since
+) -> bool:
+    """Are the last entries ``actor`` made in ``process`` since ``since`` exactly these cards,
+    from this origin? (The batch sent again: every card, nothing more, the same place.)"""
+    rows = db.session.execute(
+        select(
+            OnsiteEntry.event_id,
+            OnsiteEntry.source,
+            Contribution.channel,
+            Contribution.kind,
+            Proposal.title,
+            Proposal.description_text,
+            Comment.source,
+        )
+        .join(Contribution, Contribution.id == OnsiteEntry.contribution_id)
+        .outerjoin(Proposal, Proposal.contribution_id == Contribution.id)
+        .outerjoin(Comment, Comment.contribution_id == Contribution.id)
+        .where(
+            OnsiteEntry.entered_by_id == actor.id,
+            OnsiteEntry.created_at >= since,
+            Contribution.process_id == process.id,
+        )
+        .order_by(OnsiteEntry.id.desc())
+        .limit(len(cards))
+    ).all()
+    place = (origin.event.id if origin.event else None, note, origin.channel.value)
+    if len(rows) != len(cards) or any(tuple(row[:3]) != place for row in rows):
+        return False
+    stored = [
+        (PROPOSAL, title or "", text or "") if kind == PROPOSAL else (COMMENT, "", source or "")
+        for _event, _source, _channel, kind, title, text, source in rows
+    ]
+    return sorted(stored) == sorted(_stored_as(card) for card in cards)
+
+
 def enter_cards(process: Process, actor: User, origin: Origin, cards: Iterable[Card]) -> int:
-    """Save checked cards; all or nothing (the caller commits once). Returns how many."""
+    """Save checked cards; all or nothing (the caller commits once). Returns how many.
+
+    The same batch sent again by the same person a moment later (``contributions.REPEAT_WINDOW``:
+    a double click on "save", a retry): the same cards from the same origin as the last ones they
+    entered in this process. It stores, counts and audits nothing, and ``AlreadyWritten`` carries
+    the number of cards the first request saved. Two equal cards in one batch (two people wrote
+    the same) are both saved.
+    """
     cards = list(cards)
     if any(card.errors for card in cards):
         raise ValueError("cards with errors are never saved")
     if origin.event is not None and origin.event.process_id != process.id:
         raise ValueError("the event belongs to another process")
     note = clean_plain(origin.note)[:NOTE_MAX]
+    since = contributions.hold_author(actor)
+    if cards and _same_batch(process, actor, origin, note, cards, since):
+        raise contributions.AlreadyWritten(len(cards))
     thread = None
     for card in cards:
         contribution = _contribution(

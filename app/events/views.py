@@ -26,6 +26,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from app.contributions.models import Channel
+from app.contributions.services import AlreadyWritten
 from app.core import uploads
 from app.core.forms import ConfirmForm
 from app.core.permissions import can, require
@@ -500,7 +501,10 @@ def admin_onsite(process_id: int):
         elif not cards:
             flash(_("Please fill in at least one card."), "error")
         elif not any(card.errors for card in cards):
-            count = onsite.enter_cards(process, current_user, origin, cards)
+            try:
+                count = onsite.enter_cards(process, current_user, origin, cards)
+            except AlreadyWritten as repeat:  # the batch sent twice: answered as the first
+                count = repeat.existing
             db.session.commit()
             flash(
                 ngettext(
@@ -540,7 +544,10 @@ def admin_import(process_id: int):
             if origin is None:
                 form.origin.errors = [_("Please choose where the input comes from.")]
             elif form.save.data and cards and not problems and not any(c.errors for c in cards):
-                count = onsite.enter_cards(process, current_user, origin, cards)
+                try:
+                    count = onsite.enter_cards(process, current_user, origin, cards)
+                except AlreadyWritten as repeat:  # the file saved twice: answered as the first
+                    count = repeat.existing
                 db.session.commit()
                 flash(
                     ngettext(
