@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.accounts.models import User
+from app.contributions import services as contributions
 from app.core import audit
 from app.core.locks import lock_row
 from app.core.roles import Role
@@ -185,14 +186,37 @@ def _step(
 def submit_request(
     actor: User, municipality: Municipality, data: RequestData
 ) -> ConsultationRequest:
+    """A municipality asks the process architects for a consultation.
+
+    The same request sent again by the same person a moment later
+    (``contributions.REPEAT_WINDOW``: a double click, a retry) stores and announces nothing:
+    ``AlreadyWritten`` carries the request the first one stored.
+    """
+    texts = {
+        "topic": clean_plain(data.topic),
+        "goals": clean_plain(data.goals),
+        "timing": clean_plain(data.timing),
+        "local_context": clean_plain(data.local_context),
+        "previous_experience": clean_plain(data.previous_experience),
+    }
+    since = contributions.hold_author(actor)
+    earlier = db.session.scalar(
+        select(ConsultationRequest)
+        .where(
+            ConsultationRequest.municipality_id == municipality.id,
+            ConsultationRequest.requested_by_id == actor.id,
+            ConsultationRequest.created_at >= since,
+            *(getattr(ConsultationRequest, name) == value for name, value in texts.items()),
+        )
+        .order_by(ConsultationRequest.id.desc())
+        .limit(1)
+    )
+    if earlier is not None:
+        raise contributions.AlreadyWritten(earlier)
     request = ConsultationRequest(
         municipality=municipality,
         requested_by_id=actor.id,
-        topic=clean_plain(data.topic),
-        goals=clean_plain(data.goals),
-        timing=clean_plain(data.timing),
-        local_context=clean_plain(data.local_context),
-        previous_experience=clean_plain(data.previous_experience),
+        **texts,
         status=RequestStatus.SUBMITTED,
         concept={},
     )
@@ -236,9 +260,31 @@ def get_request(
 def add_message(
     actor: User, request: ConsultationRequest, body: str, *, by_architect: bool
 ) -> ConsultationStep:
-    """A comment of either side; an architect's first one opens the consultation."""
-    if not clean_plain(body):
+    """A comment of either side; an architect's first one opens the consultation.
+
+    The same message sent again by the same person a moment later
+    (``contributions.REPEAT_WINDOW``: a double click, a retry) stores nothing: ``AlreadyWritten``
+    carries the message the first request stored.
+    """
+    text = clean_plain(body)
+    if not text:
         raise FacilitationError(_("Please write a message."))
+    since = contributions.hold_author(actor)
+    earlier = db.session.scalar(
+        select(ConsultationStep)
+        .where(
+            ConsultationStep.request_id == request.id,
+            ConsultationStep.kind == StepKind.MESSAGE,
+            ConsultationStep.actor_id == actor.id,
+            ConsultationStep.by_architect == by_architect,
+            ConsultationStep.created_at >= since,
+            ConsultationStep.body == text,
+        )
+        .order_by(ConsultationStep.id.desc())
+        .limit(1)
+    )
+    if earlier is not None:
+        raise contributions.AlreadyWritten(earlier)
     step = _step(request, StepKind.MESSAGE, actor, by_architect=by_architect, body=body)
     if by_architect and request.status == RequestStatus.SUBMITTED:
         request.status = RequestStatus.IN_CONSULTATION

@@ -6,11 +6,14 @@ request.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.contributions.services import AlreadyWritten
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
 from app.core.permissions import can, require
@@ -225,8 +228,9 @@ def desk_message(request_id: int):
     form = MessageForm(prefix="message")
     if not form.validate_on_submit():
         return _desk_page(found, 422, message=form)
-    services.add_message(current_user, found, form.body.data, by_architect=True)
-    db.session.commit()
+    with suppress(AlreadyWritten):  # the same message sent twice: it stands once
+        services.add_message(current_user, found, form.body.data, by_architect=True)
+        db.session.commit()
     return redirect(url_for(".desk_show", request_id=found.id))
 
 
@@ -314,9 +318,11 @@ def municipal_new():
     require("consultation.request", municipality)
     form = RequestForm()
     if form.validate_on_submit():
-        created = services.submit_request(
-            current_user, municipality, services.RequestData(**_data(form, services.RequestData))
-        )
+        data = services.RequestData(**_data(form, services.RequestData))
+        try:
+            created = services.submit_request(current_user, municipality, data)
+        except AlreadyWritten as repeat:  # the same request sent twice: answered as the first
+            created = repeat.existing
         db.session.commit()
         flash(_("Your request was sent to the process architects."), "success")
         return redirect(url_for(".municipal_show", request_id=created.id))
@@ -340,8 +346,9 @@ def municipal_message(request_id: int):
     form = MessageForm(prefix="message")
     if not form.validate_on_submit():
         return _municipal_page(found, 422, form)
-    services.add_message(current_user, found, form.body.data, by_architect=False)
-    db.session.commit()
+    with suppress(AlreadyWritten):  # the same message sent twice: it stands once
+        services.add_message(current_user, found, form.body.data, by_architect=False)
+        db.session.commit()
     return redirect(url_for(".municipal_show", request_id=found.id))
 
 
