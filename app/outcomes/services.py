@@ -188,7 +188,12 @@ def _decision_state(decision: CouncilDecision) -> dict:
 
 
 def record_decision(actor: User, process: Process, data: DecisionData) -> CouncilDecision:
-    """Record what the council (or a committee) decided on the process or on one proposal."""
+    """Record what the council (or a committee) decided on the process or on one proposal.
+
+    The same decision recorded again by the same person a moment later
+    (``contributions.REPEAT_WINDOW``: a double click, a retry) stores, audits and announces
+    nothing: ``AlreadyWritten`` carries the decision the first request recorded.
+    """
     proposal = None
     if data.proposal_id is not None:
         proposal = db.session.scalar(
@@ -208,17 +213,34 @@ def record_decision(actor: User, process: Process, data: DecisionData) -> Counci
         value = getattr(data, name)
         if value is not None and value < 0:
             raise InvalidInput(name, _("Votes cannot be negative."))
+    fields = {
+        "proposal_id": proposal.id if proposal else None,
+        "decided_on": data.decided_on,
+        "body": body[:BODY_MAX],
+        "reference": clean_plain(data.reference)[:REFERENCE_MAX],
+        "votes_for": data.votes_for,
+        "votes_against": data.votes_against,
+        "abstentions": data.abstentions,
+        "text": text_html,
+    }
+    since = contributions.hold_author(actor)
+    earlier = db.session.scalar(
+        select(CouncilDecision)
+        .where(
+            CouncilDecision.process_id == process.id,
+            CouncilDecision.recorded_by_id == actor.id,
+            CouncilDecision.created_at >= since,
+            *(getattr(CouncilDecision, name) == value for name, value in fields.items()),
+        )
+        .order_by(CouncilDecision.id.desc())
+        .limit(1)
+    )
+    if earlier is not None:
+        raise contributions.AlreadyWritten(earlier)
     decision = CouncilDecision(
         municipality_id=process.municipality_id,
         process_id=process.id,
-        proposal_id=proposal.id if proposal else None,
-        decided_on=data.decided_on,
-        body=body[:BODY_MAX],
-        reference=clean_plain(data.reference)[:REFERENCE_MAX],
-        votes_for=data.votes_for,
-        votes_against=data.votes_against,
-        abstentions=data.abstentions,
-        text=text_html,
+        **fields,
         recorded_by_id=actor.id,
     )
     db.session.add(decision)

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from app.contributions.services import AlreadyWritten
 from app.core.forms import ConfirmForm
 from app.core.pagination import paginate
 from app.core.permissions import can, require
@@ -306,6 +307,8 @@ def admin_decision(process_id: int):
     )
     try:
         services.record_decision(current_user, process, data)
+    except AlreadyWritten:  # the same decision sent twice: answered as the first
+        pass
     except services.InvalidInput as exc:
         form[exc.field].errors.append(str(exc))
         return _admin_page(process, decision_form=form, status=422)
