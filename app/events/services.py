@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
+from app.contributions import services as contributions
 from app.core import audit, uploads
 from app.core.locks import lock_row
 from app.core.sanitize import clean_plain, clean_rich
@@ -167,6 +168,12 @@ def _apply(event: OnsiteEvent, data: EventData) -> None:
 
 
 def create_event(process: Process, actor: User, data: EventData) -> OnsiteEvent:
+    """A new event of the process; announced to its followers when it is still to come.
+
+    The same event (title, time, place, description) created again by the same person a moment
+    later (``contributions.REPEAT_WINDOW``: a double click, a retry) stores and announces nothing:
+    ``AlreadyWritten`` carries the event the first request created.
+    """
     event = OnsiteEvent(
         municipality_id=process.municipality_id,
         process_id=process.id,
@@ -175,6 +182,24 @@ def create_event(process: Process, actor: User, data: EventData) -> OnsiteEvent:
         protocol="",
     )
     _apply(event, data)
+    since = contributions.hold_author(actor)
+    earlier = db.session.scalar(
+        select(OnsiteEvent)
+        .where(
+            OnsiteEvent.process_id == process.id,
+            OnsiteEvent.created_by_id == actor.id,
+            OnsiteEvent.created_at >= since,
+            OnsiteEvent.title == event.title,
+            OnsiteEvent.starts_at == event.starts_at,
+            OnsiteEvent.ends_at == event.ends_at,
+            OnsiteEvent.address == event.address,
+            OnsiteEvent.description == event.description,
+        )
+        .order_by(OnsiteEvent.id.desc())
+        .limit(1)
+    )
+    if earlier is not None:
+        raise contributions.AlreadyWritten(earlier)
     db.session.add(event)
     db.session.flush()
     # news for those who follow: an event still to come (not one documented afterwards)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import suppress
 
 from flask import (
     Blueprint,
@@ -240,8 +241,10 @@ def _save_event(process: Process, form: EventForm, event: OnsiteEvent | None):
         return _event_form_page(process, form, event, 422 if request.method == "POST" else 200)
     try:
         if event is None:
-            event = services.create_event(process, current_user, _event_data(form))
             promoted = []
+            # the same event sent twice: answered as the first (the one it names stands)
+            with suppress(AlreadyWritten):
+                event = services.create_event(process, current_user, _event_data(form))
         else:
             promoted = services.update_event(event, _event_data(form))
     except services.EventError as exc:

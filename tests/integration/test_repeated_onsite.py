@@ -116,3 +116,36 @@ def test_the_same_cards_in_another_batch_origin_or_later_are_entered_again(app, 
         db.session.commit()
     _enter(app, process, staff, [card, ("comment", "", "Und noch etwas")])  # after the window
     assert _rows(app, OnsiteEntry) == 1 + 1 + 1 + 2 + 2
+
+
+# --- events -------------------------------------------------------------------------------------
+
+EVENT = {
+    "title": "Ortstermin am Markt",
+    "description": "Wir gehen gemeinsam über den Platz.",
+    "starts_at": "2030-07-01T10:00",
+    "ends_at": "2030-07-01T12:00",
+    "address": "Marktplatz",
+    "registration": "none",
+}
+
+
+def test_an_event_created_twice_is_created_and_announced_once(
+    app, client, login, process, staff, town
+):
+    from app.events.models import OnsiteEvent
+    from app.notifications.models import Event
+
+    login(client, staff)
+    url = f"/{town.slug}/admin/processes/{process.id}/events/new"
+    first = client.post(url, data=EVENT)
+    assert first.status_code == 302
+    after_first = _rows(app, OnsiteEvent), _rows(app, Event), _rows(app, AuditEntry)
+    assert after_first[:2] == (1, 1)  # the followers hear of it
+    second = client.post(url, data=EVENT)
+    assert second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    assert (_rows(app, OnsiteEvent), _rows(app, Event), _rows(app, AuditEntry)) == after_first
+    later = EVENT | {"starts_at": "2030-07-08T10:00", "ends_at": "2030-07-08T12:00"}
+    assert client.post(url, data=later).status_code == 302  # the same a week later
+    assert _rows(app, OnsiteEvent) == 2
