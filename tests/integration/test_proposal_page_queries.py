@@ -9,6 +9,7 @@ from comments_support import write_comment
 from proposals_support import Town, create_proposal
 
 from app.comments.models import Comment, Reaction
+from app.contributions.models import Thread
 from app.extensions import db
 from app.proposals.models import Proposal
 
@@ -26,8 +27,11 @@ def _comment_on(app, town: Town, proposal_id: int, tops: int) -> None:
     with app.app_context():
         thread_id = db.session.get(Proposal, proposal_id).thread_id
     writers = [town.users[name] for name in ("citizen", "staff", "council", "facilitator")]
+    with app.app_context():  # texts of their own: the same text again would be a repeat
+        start = db.session.get(Thread, thread_id).comment_count
     for i in range(tops):
-        parent = write_comment(app, writers[i % 4], town.process, f"Oben {i}", thread_id=thread_id)
+        text = f"Oben {start + i}"
+        parent = write_comment(app, writers[i % 4], town.process, text, thread_id=thread_id)
         top = parent
         for depth in range(1, 5):
             parent = write_comment(
