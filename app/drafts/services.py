@@ -17,11 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.accounts.models import User
 from app.comments.models import Comment
+from app.contributions import services as contributions
 from app.contributions.models import Contribution, Thread, Visibility
 from app.core import audit
 from app.core.locks import lock_row
@@ -153,13 +154,45 @@ def _require_title(title: str) -> str:
 
 
 def create_draft(actor: User, process: Process, title: str, introduction_source: str = "") -> Draft:
-    """A new draft text with its first (working) version, still empty."""
-    draft = Draft(municipality_id=process.municipality_id, process_id=process.id)
+    """A new draft text with its first (working) version, still empty.
+
+    The same draft created again by the same person a moment later
+    (``contributions.REPEAT_WINDOW``: a double click, a retry) is not created twice:
+    ``AlreadyWritten`` carries the draft the first request created (whose creator the audit log
+    names; a draft keeps no author of its own).
+    """
+    title = _require_title(title)
     introduction_source = clean_plain(introduction_source)
+    since = contributions.hold_author(actor)
+    earlier = db.session.scalar(
+        select(Draft)
+        .join(DraftVersion, DraftVersion.draft_id == Draft.id)
+        .join(
+            audit.AuditEntry,
+            and_(
+                audit.AuditEntry.action == "draft.create",
+                audit.AuditEntry.object_type == "draft",
+                audit.AuditEntry.object_id == Draft.id,
+            ),
+        )
+        .where(
+            Draft.process_id == process.id,
+            Draft.created_at >= since,
+            audit.AuditEntry.actor_id == actor.id,
+            DraftVersion.number == 1,
+            DraftVersion.title == title,
+            DraftVersion.introduction_source == introduction_source,
+        )
+        .order_by(Draft.id.desc())
+        .limit(1)
+    )
+    if earlier is not None:
+        raise contributions.AlreadyWritten(earlier)
+    draft = Draft(municipality_id=process.municipality_id, process_id=process.id)
     draft.versions.append(
         DraftVersion(
             number=1,
-            title=_require_title(title),
+            title=title,
             introduction_source=introduction_source,
             introduction=text.render(introduction_source),
         )

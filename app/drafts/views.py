@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from app.contributions.services import AlreadyWritten
 from app.core import htmx
 from app.core.forms import ConfirmForm
 from app.core.permissions import can, require
@@ -240,9 +241,12 @@ def admin_new(process_id: int):
     if form.validate_on_submit():
         try:
             draft = services.create_draft(current_user, process, form.title.data)
+        except AlreadyWritten as repeat:  # the same draft sent twice: answered as the first
+            draft = repeat.existing
         except services.DraftError as exc:
             form.title.errors = [*form.title.errors, str(exc)]
-        else:
+            draft = None
+        if draft is not None:
             db.session.commit()
             flash(_("The draft text has been created. Now write or import its text."), "success")
             return redirect(url_for(".admin_edit", draft_id=draft.id))
