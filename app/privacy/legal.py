@@ -14,9 +14,11 @@ from datetime import date, datetime
 
 import markdown
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.core import audit
 from app.core.sanitize import clean_document, clean_plain
@@ -31,6 +33,9 @@ LABELS = {
     LegalKind.ACCESSIBILITY: _l("Accessibility statement"),
     LegalKind.TERMS: _l("Terms of use"),
 }
+# How often a save takes the next number again when another save took it at the same moment.
+# Each refusal means another save committed that number, so this many saves at once all succeed.
+SAVE_ATTEMPTS = 5
 # Versions of these documents can ask everyone to accept them again (platform pages only).
 CONSENT_KINDS = frozenset({LegalKind.TERMS, LegalKind.PRIVACY})
 
@@ -202,6 +207,21 @@ def source_for_editing(municipality: Municipality | None, kind: LegalKind) -> st
     return document.source if document is not None else default_source(municipality, kind)
 
 
+def _highest(municipality: Municipality | None, kind: LegalKind) -> int:
+    """The highest version number of the page (0 before the first save)."""
+    return (
+        db.session.scalar(
+            select(func.max(LegalDocument.version)).where(_scope(municipality, kind).whereclause)
+        )
+        or 0
+    )
+
+
+class VersionConflict(Exception):
+    """Other versions of the same page were saved at the same moment, every time this save tried:
+    nothing was stored; ``str(error)`` asks the person to send it again."""
+
+
 def save_version(
     municipality: Municipality | None,
     kind: LegalKind,
@@ -214,27 +234,43 @@ def save_version(
     """Store a new version (sanitised) and its audit entry; flushes, never commits.
 
     Only the platform's terms and privacy policy can ask everyone to accept again.
+
+    The number is the scope's highest plus one; the database keeps it unique per page and scope
+    (the platform's pages, ``municipality_id`` NULL, included: migration 0023). Two saves at the
+    same moment read the same highest number: the later one's insert is refused, undone to its
+    savepoint, and takes the next number (each save is a version of its own, both stay in the
+    history). ``VersionConflict`` if that happens ``SAVE_ATTEMPTS`` times in a row.
     """
-    previous = (
-        db.session.scalar(
-            select(func.max(LegalDocument.version)).where(_scope(municipality, kind).whereclause)
-        )
-        or 0
-    )
     source = clean_plain(source)
-    document = LegalDocument(
-        municipality_id=_municipality_id(municipality),
-        kind=kind,
-        version=previous + 1,
-        source=source,
-        body=str(to_html(source)),
-        note=clean_plain(note)[:200],
-        asks_consent=bool(asks_consent and municipality is None and kind in CONSENT_KINDS),
-        created_by_id=actor.id,
-        created_at=utcnow(),
-    )
-    db.session.add(document)
-    db.session.flush()
+    body = str(to_html(source))
+    for _attempt in range(SAVE_ATTEMPTS):
+        previous = _highest(municipality, kind)
+        document = LegalDocument(
+            municipality_id=_municipality_id(municipality),
+            kind=kind,
+            version=previous + 1,
+            source=source,
+            body=body,
+            note=clean_plain(note)[:200],
+            asks_consent=bool(asks_consent and municipality is None and kind in CONSENT_KINDS),
+            created_by_id=actor.id,
+            created_at=utcnow(),
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(document)
+        except IntegrityError:
+            if version(municipality, kind, previous + 1) is None:  # refused for another reason
+                raise
+            continue
+        break
+    else:
+        raise VersionConflict(
+            _(
+                "Someone else saved a new version of this page at the same moment. Nothing was "
+                "saved; please send the text again."
+            )
+        )
     audit.record(
         actor_id=actor.id,
         action="legal.updated",

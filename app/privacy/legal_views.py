@@ -47,17 +47,21 @@ def _edit(municipality: Municipality | None, kind: str, endpoint: str):
     if not may_ask:
         del form.asks_consent
     if form.validate_on_submit():
-        legal.save_version(
-            municipality,
-            legal_kind,
-            form.body.data,
-            actor=current_user,
-            note=form.note.data or "",
-            asks_consent=bool(may_ask and form.asks_consent.data),
-        )
-        db.session.commit()
-        flash(_("The new version has been published."), "success")
-        return redirect(url_for(f"{endpoint}.history", kind=kind))
+        try:
+            legal.save_version(
+                municipality,
+                legal_kind,
+                form.body.data,
+                actor=current_user,
+                note=form.note.data or "",
+                asks_consent=bool(may_ask and form.asks_consent.data),
+            )
+        except legal.VersionConflict as exc:  # the form again, with the text as typed
+            form.body.errors = [*form.body.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(_("The new version has been published."), "success")
+            return redirect(url_for(f"{endpoint}.history", kind=kind))
     if not form.is_submitted():
         form.body.data = legal.source_for_editing(municipality, legal_kind)
     return (

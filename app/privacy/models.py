@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.sql import column
 
 from app.core.time import UTCDateTime, utcnow
 from app.extensions import db
@@ -96,10 +97,23 @@ class LegalDocument(db.Model):
     ``municipality_id`` NULL is the platform operator's own page. ``source`` is the Markdown the
     editor wrote, ``body`` the sanitised HTML made from it.
     ``asks_consent`` marks a version of the terms or privacy policy that everyone must accept again.
+    Version numbers are unique per page and scope: the unique constraint for municipalities' pages,
+    and beside it a partial unique index for the platform's own (a unique key never matches NULL,
+    so two platform versions with one number would pass it).
     """
 
     __tablename__ = "legal_documents"
-    __table_args__ = (UniqueConstraint("municipality_id", "kind", "version"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "kind", "version"),
+        Index(
+            "uq_legal_documents_platform_kind_version",
+            "kind",
+            "version",
+            unique=True,
+            postgresql_where=column("municipality_id").is_(None),
+            sqlite_where=column("municipality_id").is_(None),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int | None] = mapped_column(

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import column
 
 from app.accounts.models import User
 from app.core.time import UTCDateTime, utcnow
@@ -71,11 +72,24 @@ class ResidencyCode(db.Model):
 
 
 class ResidencyVerification(db.Model):
-    """One person verified as a resident of one municipality, until revoked (with a reason)."""
+    """One person verified as a resident of one municipality, until revoked (with a reason).
+
+    One active (not revoked) verification per person and municipality is a database rule, a
+    partial unique index; the services also take the membership's row lock so that the loser of a
+    race is told it is verified already instead of meeting the index.
+    """
 
     __tablename__ = "residency_verifications"
     __table_args__ = (
         Index("ix_residency_verifications_lookup", "municipality_id", "user_id", "revoked_at"),
+        Index(
+            "uq_residency_verifications_active",
+            "municipality_id",
+            "user_id",
+            unique=True,
+            postgresql_where=column("revoked_at").is_(None),
+            sqlite_where=column("revoked_at").is_(None),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
