@@ -24,6 +24,7 @@ from app.accounts.models import User
 from app.contributions import services as contributions
 from app.contributions.models import Contribution, Visibility
 from app.core import audit
+from app.core.locks import lock_row
 from app.core.roles import BACK_OFFICE_ROLES, Role
 from app.core.sanitize import clean_plain, plain_text, render_markdown
 from app.core.time import utcnow
@@ -33,6 +34,7 @@ from app.processes.models import Process
 from app.proposals import counts as kept_counts
 from app.proposals import signals as proposal_signals
 from app.proposals.models import (
+    STATUS_LABELS,
     Proposal,
     ProposalCategory,
     ProposalSettings,
@@ -69,6 +71,23 @@ class InvalidInput(ProposalError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class StatusChangedMeanwhile(InvalidInput):
+    """Someone else changed the status after this request read the proposal: the answer form is
+    shown again with the new status (and what the person typed) instead of a second change."""
+
+    def __init__(self, status: ProposalStatus) -> None:
+        super().__init__(
+            "status",
+            _(
+                "Meanwhile someone else has changed the status of this proposal to "
+                "“%(status)s”. Please read their answer first; then send yours again if it "
+                "still applies.",
+                status=STATUS_LABELS[status],
+            ),
+        )
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -683,8 +702,13 @@ def change_status(
     The same answer sent again by the same person a moment later (``contributions.REPEAT_WINDOW``:
     a double click, a retry), with no other change in between, stores, audits and announces
     nothing: ``AlreadyWritten`` carries the change the first request stored.
+
+    The proposal's row lock serialises changes; a status (or merge target) that differs, once it
+    is held, from what this request read before means someone else answered meanwhile (two staff
+    at once): ``StatusChangedMeanwhile``, instead of a second change and a second announcement.
     """
     now = now or utcnow()
+    read = (proposal.status, proposal.merged_into_id)
     if status not in ANSWER_STATUSES:
         raise InvalidInput("status", _("Please choose the new status."))
     response_html, response_text = _rich(response)
@@ -697,6 +721,7 @@ def change_status(
         raise InvalidInput("office", _("At most %(max)d characters.", max=OFFICE_MAX))
     target = _merge_target(proposal, merged_into_id) if status == ProposalStatus.MERGED else None
     since = contributions.hold_author(actor)
+    lock_row(Proposal, proposal.id)
     latest = db.session.scalar(
         select(ProposalStatusChange)
         .where(ProposalStatusChange.proposal_id == proposal.id)
@@ -711,6 +736,12 @@ def change_status(
         and latest.merged_into_id == (target.id if target else None)
     ):
         raise contributions.AlreadyWritten(latest)
+    stored = db.session.execute(
+        select(Proposal.status, Proposal.merged_into_id).where(Proposal.id == proposal.id)
+    ).one()
+    if tuple(stored) != read:
+        db.session.refresh(proposal)  # the form is shown again with what is stored now
+        raise StatusChangedMeanwhile(stored.status)
     before = {"status": proposal.status.value}
     change = ProposalStatusChange(
         status=status,

@@ -2,6 +2,8 @@
 as in production (``TEST_DATABASE_URL``), with the threads and barrier of ``test_races``: each
 rule holds whoever wins, and the loser gets the normal answer or a clear message, never a 500.
 
+- a proposal's status is changed once: the second of two staff is told someone answered
+  meanwhile (its form again, with what it typed); one change, one audit entry, one announcement;
 - a legal page's versions keep one number each, the platform's own pages included (a database
   rule since migration 0023): two saves at once become two versions, neither a 500;
 - a person holds one active residency verification per town: a database rule beside the lock.
@@ -10,12 +12,14 @@ rule holds whoever wins, and the loser gets the normal answer or a clear message
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from moderation_support import audit_actions
-from sqlalchemy import select
+from proposals_support import create_proposal
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from test_races import PARALLEL, race
+from test_races import PARALLEL, only, race
 
 from app.accounts.models import User
 from app.core.roles import Role
@@ -24,6 +28,9 @@ from app.extensions import db
 from app.municipalities.models import Municipality
 from app.privacy import legal
 from app.privacy.models import LegalDocument, LegalKind
+from app.proposals import services as proposals
+from app.proposals import signals as proposal_signals
+from app.proposals.models import Proposal, ProposalStatus, ProposalStatusChange
 from app.residency.models import ResidencyVerification, VerificationMethod
 
 ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -32,6 +39,96 @@ ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 def _count(app, statement) -> int:
     with app.app_context():
         return db.session.scalar(statement)
+
+
+# --- a proposal's status ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def answered(app, make_municipality, make_member, make_process):
+    """A town, PARALLEL staff members, and a new proposal in a process that takes them."""
+    town = make_municipality(xss=False)
+    staff = [make_member(town, Role.STAFF, xss=False) for _ in range(PARALLEL)]
+    author = make_member(town, Role.CITIZEN, xss=False)
+    process = make_process(town, xss=False, formats=("proposals",))
+    return town, staff, create_proposal(app, process, author, xss=False)
+
+
+def test_two_staff_changing_a_status_at_once_record_one_change_and_announce_it_once(app, answered):
+    """Both read the new proposal before either wrote (the second barrier), as two staff with
+    the answer form open do: the first change is stored and announced; the others are told that
+    the status changed meanwhile, instead of each storing and announcing the same change."""
+    _town, staff, proposal_id = answered
+    heard: list[int] = []
+    read = threading.Barrier(PARALLEL)
+
+    def count(change, **_):
+        heard.append(change.id)
+
+    def answer(actor_id: int, n: int):
+        def act():
+            proposal = db.session.get(Proposal, proposal_id)
+            assert proposal.status == ProposalStatus.SUBMITTED
+            read.wait()
+            return proposals.change_status(
+                db.session.get(User, actor_id),
+                proposal,
+                ProposalStatus.ACCEPTED,
+                f"Wird umgesetzt ({n}).",
+                "Bauamt",
+            ).id
+
+        return act
+
+    with proposal_signals.status_changed.connected_to(count):
+        results, errors = race(app, [answer(s.id, n) for n, s in enumerate(staff)])
+    assert len(results) == 1, (results, errors)
+    only(errors, proposals.StatusChangedMeanwhile)
+    assert {(e.field, e.status) for e in errors} == {("status", ProposalStatus.ACCEPTED)}
+    assert _count(app, select(func.count()).select_from(ProposalStatusChange)) == 1
+    assert heard == results
+    assert audit_actions(app, action="proposal.status") == ["proposal.status"]
+
+
+def test_the_loser_of_a_status_race_gets_the_answer_form_with_a_message_not_a_500(
+    app, client, login, answered, monkeypatch
+):
+    """Another staff member's answer commits after this request read the proposal: the form comes
+    back (422) saying so, with the text as typed, and nothing more is stored."""
+    town, staff, proposal_id = answered
+    original = proposals.change_status
+
+    def winner():
+        return original(
+            db.session.get(User, staff[1].id),
+            db.session.get(Proposal, proposal_id),
+            ProposalStatus.REJECTED,
+            "Nicht umsetzbar.",
+            "Bauamt",
+        ).id
+
+    def after_the_winner(*args, **kwargs):
+        won, errors = race(app, [winner])  # another request, committed meanwhile
+        assert errors == [] and won
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(proposals, "change_status", after_the_winner)
+    login(client, staff[0])
+    with app.app_context():
+        process_id = db.session.get(Proposal, proposal_id).process_id
+    response = client.post(
+        f"/{town.slug}/admin/processes/{process_id}/proposals/{proposal_id}/answer",
+        data={"status": "accepted", "response": "Wird gemacht, ganz sicher.", "office": "Amt"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Wird gemacht, ganz sicher." in page  # nothing typed is lost
+    with app.test_request_context():
+        message = str(proposals.StatusChangedMeanwhile(ProposalStatus.REJECTED))
+    assert message.split("“")[0] in page
+    with app.app_context():
+        changes = db.session.scalars(select(ProposalStatusChange.status)).all()
+    assert changes == [ProposalStatus.REJECTED]
 
 
 # --- legal texts --------------------------------------------------------------------------------
