@@ -69,20 +69,31 @@ def slug_is_free(slug: str, *, except_id: int | None = None) -> bool:
 def save_municipality(
     actor: User, data: MunicipalityData, municipality: Municipality | None = None
 ) -> Municipality:
+    """Create or change a municipality; ``SlugTaken`` when its address is taken or reserved.
+
+    The address is checked first, and the unique key decides between two admins who both found
+    it free at the same moment: the later insert is undone to its savepoint and told the address
+    is taken, as the check would have said a moment later.
+    """
     if not slug_is_free(data.slug, except_id=municipality.id if municipality else None):
         raise SlugTaken(data.slug)
     before = _municipality_state(municipality) if municipality else None
-    if municipality is None:
-        municipality = Municipality()
-        db.session.add(municipality)
-    municipality.name = clean_plain(data.name)
-    municipality.slug = data.slug
-    municipality.federal_state = data.federal_state
-    municipality.ags = clean_plain(data.ags) or None
-    municipality.contact = clean_plain(data.contact)
-    municipality.contact_email = clean_plain(data.contact_email) or None
-    municipality.description = clean_plain(data.description)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            if municipality is None:
+                municipality = Municipality()
+                db.session.add(municipality)
+            municipality.name = clean_plain(data.name)
+            municipality.slug = data.slug
+            municipality.federal_state = data.federal_state
+            municipality.ags = clean_plain(data.ags) or None
+            municipality.contact = clean_plain(data.contact)
+            municipality.contact_email = clean_plain(data.contact_email) or None
+            municipality.description = clean_plain(data.description)
+    except IntegrityError:
+        if slug_is_free(data.slug, except_id=municipality.id if before else None):
+            raise  # refused for another reason
+        raise SlugTaken(data.slug) from None
     audit.record(
         actor_id=actor.id,
         action="municipality.update" if before else "municipality.create",

@@ -6,7 +6,8 @@ rule holds whoever wins, and the loser gets the normal answer or a clear message
   meanwhile (its form again, with what it typed); one change, one audit entry, one announcement;
 - a legal page's versions keep one number each, the platform's own pages included (a database
   rule since migration 0023): two saves at once become two versions, neither a 500;
-- a person holds one active residency verification per town: a database rule beside the lock.
+- a person holds one active residency verification per town: a database rule beside the lock;
+- two platform admins creating towns with one address: the second gets the form with its error.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from app.accounts.models import User
 from app.core.roles import Role
 from app.core.time import utcnow
 from app.extensions import db
-from app.municipalities.models import Municipality
+from app.municipalities import services as municipalities
+from app.municipalities.models import FederalState, Municipality
 from app.privacy import legal
 from app.privacy.models import LegalDocument, LegalKind
 from app.proposals import services as proposals
@@ -242,3 +244,62 @@ def test_the_database_holds_one_active_verification_per_person_and_town(
         with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
+
+
+# --- towns --------------------------------------------------------------------------------------
+
+
+def _town_data(name: str) -> municipalities.MunicipalityData:
+    return municipalities.MunicipalityData(
+        name=name, slug="neustadt", federal_state=FederalState.BW
+    )
+
+
+def test_platform_admins_creating_towns_with_one_address_at_once_create_one(app, make_user):
+    admins = [make_user(xss=False, is_platform_admin=True) for _ in range(PARALLEL)]
+
+    def create(actor_id: int, n: int):
+        return lambda: (
+            municipalities.save_municipality(
+                db.session.get(User, actor_id), _town_data(f"Neustadt {n}")
+            ).id
+        )
+
+    results, errors = race(app, [create(a.id, n) for n, a in enumerate(admins)])
+    assert len(results) == 1, (results, errors)
+    only(errors, municipalities.SlugTaken)
+    assert _count(app, select(func.count()).select_from(Municipality)) == 1
+    assert audit_actions(app, action="municipality.create") == ["municipality.create"]
+
+
+def test_the_loser_of_a_town_address_race_gets_the_form_with_its_error_not_a_500(
+    app, client, login, make_user, monkeypatch
+):
+    """The address was free when checked; another admin's town took it before the insert."""
+    admins = [make_user(xss=False, is_platform_admin=True) for _ in range(2)]
+    checked = municipalities.slug_is_free
+
+    def winner():
+        return municipalities.save_municipality(
+            db.session.get(User, admins[1].id), _town_data("Neustadt am Wald")
+        ).id
+
+    def free_then_taken(slug: str, **kwargs) -> bool:
+        free = checked(slug, **kwargs)
+        monkeypatch.setattr(municipalities, "slug_is_free", checked)
+        won, errors = race(app, [winner])  # another request, committed meanwhile
+        assert errors == [] and won
+        return free
+
+    monkeypatch.setattr(municipalities, "slug_is_free", free_then_taken)
+    login(client, admins[0])
+    response = client.post(
+        "/platform/municipalities/new",
+        data={"name": "Neustadt an der See", "slug": "neustadt", "federal_state": "BW"},
+    )
+    assert response.status_code == 422, response.status_code
+    page = response.get_data(as_text=True)
+    assert "Neustadt an der See" in page
+    with app.app_context():
+        names = db.session.scalars(select(Municipality.name)).all()
+    assert names == ["Neustadt am Wald"]
