@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, Select, and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.comments import owners
@@ -370,11 +371,22 @@ def delete_comment(comment: Comment) -> None:
 
 
 def set_official(actor: User, comment: Comment, official: bool) -> None:
-    """Mark (or unmark) a comment of the administration as its official answer; audited."""
-    before = comment.is_official_answer
-    if before == official:
+    """Mark (or unmark) a comment of the administration as its official answer; audited.
+
+    One conditional ``UPDATE`` changes the mark only where it differs: of two requests at once (a
+    double click, two staff) the second finds it set and records nothing, where a read-then-write
+    let both through and audit the mark twice.
+    """
+    before = not official
+    changed = db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.is_official_answer == before)
+        .values(is_official_answer=official)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    set_committed_value(comment, "is_official_answer", official)
+    if changed != 1:
         return
-    comment.is_official_answer = official
     audit.record(
         actor_id=actor.id,
         action="comment.official_answer" if official else "comment.official_answer_removed",

@@ -7,7 +7,8 @@ rule holds whoever wins, and the loser gets the normal answer or a clear message
 - a legal page's versions keep one number each, the platform's own pages included (a database
   rule since migration 0023): two saves at once become two versions, neither a 500;
 - a person holds one active residency verification per town: a database rule beside the lock;
-- two platform admins creating towns with one address: the second gets the form with its error.
+- two platform admins creating towns with one address: the second gets the form with its error;
+- a comment is marked as the official answer once: one audit entry.
 """
 
 from __future__ import annotations
@@ -303,3 +304,42 @@ def test_the_loser_of_a_town_address_race_gets_the_form_with_its_error_not_a_500
     with app.app_context():
         names = db.session.scalars(select(Municipality.name)).all()
     assert names == ["Neustadt am Wald"]
+
+
+# --- the official answer ------------------------------------------------------------------------
+
+
+def test_a_comment_marked_official_many_times_at_once_is_audited_once(
+    app, make_municipality, make_member, make_process
+):
+    from comments_support import write_comment
+
+    from app.comments import services as comments
+    from app.comments.models import Comment
+
+    town = make_municipality(xss=False)
+    staff = [make_member(town, Role.STAFF, xss=False) for _ in range(PARALLEL)]
+    process = make_process(town, xss=False, formats=("comments",))
+    comment_id = write_comment(app, staff[0], process, "Die Verwaltung antwortet.")
+
+    def mark(actor_id: int):
+        return lambda: comments.set_official(
+            db.session.get(User, actor_id), db.session.get(Comment, comment_id), True
+        )
+
+    _results, errors = race(app, [mark(s.id) for s in staff])
+    assert errors == []
+    assert audit_actions(app, action="comment.official_answer") == ["comment.official_answer"]
+    with app.app_context():
+        assert db.session.get(Comment, comment_id).is_official_answer
+
+    def unmark(actor_id: int):
+        return lambda: comments.set_official(
+            db.session.get(User, actor_id), db.session.get(Comment, comment_id), False
+        )
+
+    _results, errors = race(app, [unmark(s.id) for s in staff])
+    assert errors == []
+    assert audit_actions(app, action="comment.official_answer_removed") == [
+        "comment.official_answer_removed"
+    ]
