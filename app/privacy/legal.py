@@ -221,6 +221,14 @@ class VersionConflict(Exception):
     """Other versions of the same page were saved at the same moment, every time this save tried:
     nothing was stored; ``str(error)`` asks the person to send it again."""
 
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Someone else saved a new version of this page at the same moment. Nothing was "
+                "saved; please send the text again."
+            )
+        )
+
 
 def save_version(
     municipality: Municipality | None,
@@ -265,12 +273,7 @@ def save_version(
             continue
         break
     else:
-        raise VersionConflict(
-            _(
-                "Someone else saved a new version of this page at the same moment. Nothing was "
-                "saved; please send the text again."
-            )
-        )
+        raise VersionConflict()
     audit.record(
         actor_id=actor.id,
         action="legal.updated",

@@ -1,6 +1,7 @@
-"""Staff and admin writes sent at the same instant (two people, or a double click), on PostgreSQL
-as in production (``TEST_DATABASE_URL``), with the threads and barrier of ``test_races``: each
-rule holds whoever wins, and the loser gets the normal answer or a clear message, never a 500.
+"""Staff and admin writes sent at the same instant (two people, or a double click), with the
+threads and barrier of ``test_races``, on SQLite and on PostgreSQL as in production
+(``TEST_DATABASE_URL``): each rule holds whoever wins, and the loser gets the normal answer or a
+clear message, never a 500.
 
 - a proposal's status is changed once: the second of two staff is told someone answered
   meanwhile (its form again, with what it typed); one change, one audit entry, one announcement;
@@ -13,7 +14,6 @@ rule holds whoever wins, and the loser gets the normal answer or a clear message
 
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
@@ -35,8 +35,6 @@ from app.proposals import services as proposals
 from app.proposals import signals as proposal_signals
 from app.proposals.models import Proposal, ProposalStatus, ProposalStatusChange
 from app.residency.models import ResidencyVerification, VerificationMethod
-
-ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
 
 def _count(app, statement) -> int:
@@ -155,10 +153,6 @@ def _versions(app, municipality_id: int | None) -> list[int]:
         return sorted(db.session.scalars(select(LegalDocument.version).where(where)))
 
 
-@pytest.mark.skipif(
-    not ON_POSTGRESQL,
-    reason="SQLite lets one writer at a time; production runs on PostgreSQL (TEST_DATABASE_URL)",
-)
 def test_town_admins_saving_a_legal_page_at_once_store_numbered_versions_without_a_500(
     app, make_municipality, make_member
 ):
@@ -170,10 +164,6 @@ def test_town_admins_saving_a_legal_page_at_once_store_numbered_versions_without
     assert audit_actions(app, action="legal.updated") == ["legal.updated"] * 2
 
 
-@pytest.mark.skipif(
-    not ON_POSTGRESQL,
-    reason="SQLite lets one writer at a time; production runs on PostgreSQL (TEST_DATABASE_URL)",
-)
 def test_platform_admins_saving_a_platform_page_at_once_store_one_number_per_version(
     app, make_user
 ):
@@ -221,6 +211,9 @@ def test_a_save_that_keeps_losing_the_number_is_told_to_send_again(
     assert response.status_code == 422, response.status_code
     page = response.get_data(as_text=True)
     assert "Meine neue Fassung" in page
+    with app.test_request_context():
+        message = str(legal.VersionConflict())
+    assert message.split(";")[0] in page
     assert _versions(app, None) == [1]
 
 
