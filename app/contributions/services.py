@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, select, update
 
 from app.accounts.models import User
 from app.contributions.models import Contribution, Thread, Visibility
@@ -44,6 +44,18 @@ def hold_author(author: User, now: datetime | None = None) -> datetime:
     """
     lock_row(User, author.id)
     return (now or utcnow()) - REPEAT_WINDOW
+
+
+def refuse_repeat(author: User, model: type, *same: ColumnElement[bool]) -> None:
+    """Raise ``AlreadyWritten`` with the latest ``model`` row that ``same`` finds (its place, its
+    author, its texts) written within ``REPEAT_WINDOW``, under ``author``'s lock
+    (``hold_author``), which holds on for the write that follows when there is none."""
+    since = hold_author(author)
+    earlier = db.session.scalar(
+        select(model).where(model.created_at >= since, *same).order_by(model.id.desc()).limit(1)
+    )
+    if earlier is not None:
+        raise AlreadyWritten(earlier)
 
 
 # Each guard may raise ContributionRefused; moderation registers the check for blocked authors.

@@ -182,24 +182,17 @@ def create_event(process: Process, actor: User, data: EventData) -> OnsiteEvent:
         protocol="",
     )
     _apply(event, data)
-    since = contributions.hold_author(actor)
-    earlier = db.session.scalar(
-        select(OnsiteEvent)
-        .where(
-            OnsiteEvent.process_id == process.id,
-            OnsiteEvent.created_by_id == actor.id,
-            OnsiteEvent.created_at >= since,
-            OnsiteEvent.title == event.title,
-            OnsiteEvent.starts_at == event.starts_at,
-            OnsiteEvent.ends_at == event.ends_at,
-            OnsiteEvent.address == event.address,
-            OnsiteEvent.description == event.description,
-        )
-        .order_by(OnsiteEvent.id.desc())
-        .limit(1)
+    contributions.refuse_repeat(
+        actor,
+        OnsiteEvent,
+        OnsiteEvent.process_id == process.id,
+        OnsiteEvent.created_by_id == actor.id,
+        OnsiteEvent.title == event.title,
+        OnsiteEvent.starts_at == event.starts_at,
+        OnsiteEvent.ends_at == event.ends_at,
+        OnsiteEvent.address == event.address,
+        OnsiteEvent.description == event.description,
     )
-    if earlier is not None:
-        raise contributions.AlreadyWritten(earlier)
     db.session.add(event)
     db.session.flush()
     # news for those who follow: an event still to come (not one documented afterwards)

@@ -199,20 +199,13 @@ def submit_request(
         "local_context": clean_plain(data.local_context),
         "previous_experience": clean_plain(data.previous_experience),
     }
-    since = contributions.hold_author(actor)
-    earlier = db.session.scalar(
-        select(ConsultationRequest)
-        .where(
-            ConsultationRequest.municipality_id == municipality.id,
-            ConsultationRequest.requested_by_id == actor.id,
-            ConsultationRequest.created_at >= since,
-            *(getattr(ConsultationRequest, name) == value for name, value in texts.items()),
-        )
-        .order_by(ConsultationRequest.id.desc())
-        .limit(1)
+    contributions.refuse_repeat(
+        actor,
+        ConsultationRequest,
+        ConsultationRequest.municipality_id == municipality.id,
+        ConsultationRequest.requested_by_id == actor.id,
+        *(getattr(ConsultationRequest, name) == value for name, value in texts.items()),
     )
-    if earlier is not None:
-        raise contributions.AlreadyWritten(earlier)
     request = ConsultationRequest(
         municipality=municipality,
         requested_by_id=actor.id,
@@ -269,22 +262,15 @@ def add_message(
     text = clean_plain(body)
     if not text:
         raise FacilitationError(_("Please write a message."))
-    since = contributions.hold_author(actor)
-    earlier = db.session.scalar(
-        select(ConsultationStep)
-        .where(
-            ConsultationStep.request_id == request.id,
-            ConsultationStep.kind == StepKind.MESSAGE,
-            ConsultationStep.actor_id == actor.id,
-            ConsultationStep.by_architect == by_architect,
-            ConsultationStep.created_at >= since,
-            ConsultationStep.body == text,
-        )
-        .order_by(ConsultationStep.id.desc())
-        .limit(1)
+    contributions.refuse_repeat(
+        actor,
+        ConsultationStep,
+        ConsultationStep.request_id == request.id,
+        ConsultationStep.kind == StepKind.MESSAGE,
+        ConsultationStep.actor_id == actor.id,
+        ConsultationStep.by_architect == by_architect,
+        ConsultationStep.body == text,
     )
-    if earlier is not None:
-        raise contributions.AlreadyWritten(earlier)
     step = _step(request, StepKind.MESSAGE, actor, by_architect=by_architect, body=body)
     if by_architect and request.status == RequestStatus.SUBMITTED:
         request.status = RequestStatus.IN_CONSULTATION

@@ -223,20 +223,13 @@ def record_decision(actor: User, process: Process, data: DecisionData) -> Counci
         "abstentions": data.abstentions,
         "text": text_html,
     }
-    since = contributions.hold_author(actor)
-    earlier = db.session.scalar(
-        select(CouncilDecision)
-        .where(
-            CouncilDecision.process_id == process.id,
-            CouncilDecision.recorded_by_id == actor.id,
-            CouncilDecision.created_at >= since,
-            *(getattr(CouncilDecision, name) == value for name, value in fields.items()),
-        )
-        .order_by(CouncilDecision.id.desc())
-        .limit(1)
+    contributions.refuse_repeat(
+        actor,
+        CouncilDecision,
+        CouncilDecision.process_id == process.id,
+        CouncilDecision.recorded_by_id == actor.id,
+        *(getattr(CouncilDecision, name) == value for name, value in fields.items()),
     )
-    if earlier is not None:
-        raise contributions.AlreadyWritten(earlier)
     decision = CouncilDecision(
         municipality_id=process.municipality_id,
         process_id=process.id,
