@@ -16,17 +16,8 @@ from contextlib import contextmanager
 
 import pytest
 import test_route_matrix as matrix
-from api_support import api_matrix_ids
-from comments_support import comment_matrix_ids
-from documents_support import document_matrix_ids
-from drafts_support import draft_matrix_ids
-from events_support import event_matrix_ids
-from facilitation_support import facilitation_matrix_ids
-from moderation_support import route_matrix_ids
-from proposals_support import proposal_matrix_ids
 from rollback_support import rolled_back, wipe
 from sqlalchemy import event
-from surveys_support import survey_matrix_ids
 
 from app.core.roles import Role
 
@@ -62,30 +53,7 @@ def _build(app, make_municipality, make_member, make_user, make_process) -> Town
         "platform_admin": towns.home.users["platform_admin"],
     }
     own = matrix.World(other, towns.home.municipality, users)
-    published = make_process(other)
-    draft = make_process(other, state="draft")
-    from app.extensions import db
-    from app.municipalities.models import Membership
-    from app.processes.models import Phase
-
-    with app.app_context():
-        own.ids["citizen_membership"] = db.session.scalar(
-            db.select(Membership.id).where(Membership.user_id == users["citizen"].id)
-        )
-        own.ids["draft_phase"] = db.session.scalar(
-            db.select(Phase.id).where(Phase.process_id == draft.id)
-        )
-    own.ids["process_slug"] = published.slug
-    own.ids["draft"] = draft.id
-    own.ids.update(comment_matrix_ids(app, users, published))
-    own.ids.update(survey_matrix_ids(app, published))
-    own.ids.update(proposal_matrix_ids(app, users, published))
-    own.ids.update(route_matrix_ids(app, make_member, other, published))
-    own.ids.update(api_matrix_ids(app, users, other))
-    own.ids.update(event_matrix_ids(app, users, published))
-    own.ids.update(draft_matrix_ids(app, users, published))
-    own.ids.update(document_matrix_ids(app, users, published))
-    own.ids.update(facilitation_matrix_ids(app, users, other, make_user))
+    own.ids.update(matrix.town_ids(app, other, users, make_member, make_user, make_process))
     towns.own = own
     return towns
 

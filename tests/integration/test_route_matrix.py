@@ -749,9 +749,6 @@ def world(_clean_state) -> World:
 
 
 def _build_world(app, make_municipality, make_member, make_user, make_process) -> World:
-    from app.extensions import db
-    from app.municipalities.models import Membership
-
     home = make_municipality(slug="musterstadt")
     other = make_municipality(slug="beispielheim")
     users = {name: make_member(home, role) for name, role in HOME_ROLES.items()}
@@ -759,29 +756,36 @@ def _build_world(app, make_municipality, make_member, make_user, make_process) -
     users["other_admin"] = make_member(other, Role.ADMIN)
     users["platform_admin"] = make_user(is_platform_admin=True)
     result = World(home, other, users)
-    published = make_process(home)
-    draft = make_process(home, state="draft")
-    with app.app_context():
-        from app.processes.models import Phase
+    result.ids.update(town_ids(app, home, users, make_member, make_user, make_process))
+    return result
 
-        result.ids["citizen_membership"] = db.session.scalar(
+
+def town_ids(app, town, users: dict, make_member, make_user, make_process) -> dict:
+    """One of everything the routes name, made in ``town`` by its ``users``, by id."""
+    from app.extensions import db
+    from app.municipalities.models import Membership
+    from app.processes.models import Phase
+
+    published = make_process(town)
+    draft = make_process(town, state="draft")
+    ids: dict = {"process_slug": published.slug, "draft": draft.id}
+    with app.app_context():
+        ids["citizen_membership"] = db.session.scalar(
             db.select(Membership.id).where(Membership.user_id == users["citizen"].id)
         )
-        result.ids["draft_phase"] = db.session.scalar(
+        ids["draft_phase"] = db.session.scalar(
             db.select(Phase.id).where(Phase.process_id == draft.id)
         )
-    result.ids["process_slug"] = published.slug
-    result.ids["draft"] = draft.id
-    result.ids.update(comment_matrix_ids(app, users, published))
-    result.ids.update(survey_matrix_ids(app, published))
-    result.ids.update(proposal_matrix_ids(app, users, published))
-    result.ids.update(route_matrix_ids(app, make_member, home, published))
-    result.ids.update(api_matrix_ids(app, users, home))
-    result.ids.update(event_matrix_ids(app, users, published))
-    result.ids.update(draft_matrix_ids(app, users, published))
-    result.ids.update(document_matrix_ids(app, users, published))
-    result.ids.update(facilitation_matrix_ids(app, users, home, make_user))
-    return result
+    ids.update(comment_matrix_ids(app, users, published))
+    ids.update(survey_matrix_ids(app, published))
+    ids.update(proposal_matrix_ids(app, users, published))
+    ids.update(route_matrix_ids(app, make_member, town, published))
+    ids.update(api_matrix_ids(app, users, town))
+    ids.update(event_matrix_ids(app, users, published))
+    ids.update(draft_matrix_ids(app, users, published))
+    ids.update(document_matrix_ids(app, users, published))
+    ids.update(facilitation_matrix_ids(app, users, town, make_user))
+    return ids
 
 
 CASES = [
