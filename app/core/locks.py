@@ -1,4 +1,5 @@
-"""Serialising writes to one row across workers: ``lock_row``.
+"""Serialising writes to one row across workers: ``lock_row``, and ``stamp_once`` for a row that
+changes once (published, accepted, lifted).
 
 A read-check-write (is the outcome published yet? is a version being written?) decides wrongly
 when two requests read before either writes. Where the write itself cannot carry the check (one
@@ -9,6 +10,7 @@ reads again after it: a second request waits for the first to commit and then se
 from __future__ import annotations
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 
@@ -30,3 +32,24 @@ def lock_row(model: type, row_id: int) -> bool:
         execution_options={"synchronize_session": False},
     )
     return locked.rowcount == 1
+
+
+def stamp_once(row: object, unset: str, **values: object) -> bool:
+    """Write ``values`` into ``row`` if its column ``unset`` is still empty (NULL), in one
+    conditional ``UPDATE``: of several requests at once (a double click, two people) exactly one
+    gets True and goes on; the others find the stamp there and get False. The values show on
+    ``row`` in this session without a reload when True.
+    """
+    model = type(row)
+    (key,) = model.__table__.primary_key.columns
+    stamped = db.session.execute(
+        update(model)
+        .where(key == getattr(row, key.key), getattr(model, unset).is_(None))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if stamped != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(row, name, value)
+    return True

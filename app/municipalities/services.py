@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.core import audit
-from app.core.locks import lock_row
+from app.core.locks import lock_row, stamp_once
 from app.core.permissions import allowed
 from app.core.roles import Role
 from app.core.sanitize import clean_plain
@@ -277,15 +276,8 @@ def accept_invitation(user: User, invitation: Invitation) -> Membership:
     if user.email != invitation.email:
         raise InvitationForOtherEmail()
     now = utcnow()
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(accepted_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not stamp_once(invitation, "accepted_at", accepted_at=now):
         raise InvalidToken("accepted meanwhile")
-    set_committed_value(invitation, "accepted_at", now)
     db.session.expire(user, ["memberships"])  # read after the claim: what others committed
     membership = user.membership_in(invitation.municipality)
     before = membership.role.value if membership else None

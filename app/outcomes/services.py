@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.contributions import services as contributions
 from app.contributions.models import Contribution, Visibility
 from app.core import audit
+from app.core.locks import stamp_once
 from app.core.roles import REPORT_READER_ROLES, Role
 from app.core.sanitize import clean_plain, plain_text
 from app.extensions import db
@@ -474,16 +474,8 @@ def publish_outcome(actor: User, process: Process, now: datetime) -> Outcome:
     assert outcome is not None
     # Claimed with one conditional update before anything else changes: of several publishes at
     # once (a double click, two members of staff, the API) one goes on, the others are refused.
-    claimed = db.session.execute(
-        update(Outcome)
-        .where(Outcome.id == outcome.id, Outcome.published_at.is_(None))
-        .values(published_at=now, published_by_id=actor.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not stamp_once(outcome, "published_at", published_at=now, published_by_id=actor.id):
         raise NotAllowed(_("The outcome is already published."))
-    set_committed_value(outcome, "published_at", now)
-    set_committed_value(outcome, "published_by_id", actor.id)
     _enter_outcome_phase(actor, process, outcome, now)
     process.phases.sort(key=lambda p: (p.starts_at, p.id or 0))
     db.session.flush()

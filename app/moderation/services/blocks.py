@@ -7,15 +7,14 @@ from datetime import datetime
 from flask import has_request_context, request
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.contributions.models import Contribution
 from app.contributions.services import ContributionRefused, Prefetch, add_guard
 from app.core import audit
-from app.core.locks import lock_row
+from app.core.locks import lock_row, stamp_once
 from app.core.sanitize import clean_plain
 from app.core.time import utcnow
 from app.extensions import db
@@ -172,16 +171,9 @@ def lift_block(actor: User, entry: Block) -> None:
     now = utcnow()
     if not entry.is_active(now):
         raise BlockRefused(_("This block has already ended."))
-    lifted = db.session.execute(  # two lifts at once: one of them lifts
-        update(Block)
-        .where(Block.id == entry.id, Block.lifted_at.is_(None))
-        .values(lifted_at=now, lifted_by_id=actor.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if lifted != 1:
+    # two lifts at once: one of them lifts
+    if not stamp_once(entry, "lifted_at", lifted_at=now, lifted_by_id=actor.id):
         raise BlockRefused(_("This block has already ended."))
-    set_committed_value(entry, "lifted_at", now)
-    set_committed_value(entry, "lifted_by_id", actor.id)
     _forget_blocks()
     audit.record(
         actor_id=actor.id,
