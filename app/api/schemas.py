@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from app.contributions.models import Visibility as ContributionVisibility
+from app.core.forms import EARLIEST_YEAR, LATEST_YEAR
 from app.core.roles import TrialogGroup
 from app.processes.models import DecisionMaker, PhaseKind, ProcessState
 from app.processes.models import Visibility as ProcessVisibility
@@ -27,6 +28,19 @@ def _values(enum_cls) -> list[str]:
 
 
 # --- errors -------------------------------------------------------------------------------------
+
+
+def _plausible(value) -> None:
+    """Dates and times between ``EARLIEST_YEAR`` and ``LATEST_YEAR``, as the forms take them: the
+    year 1 or 9999 passes the format, then overflows the conversion to UTC (a 500)."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            _(
+                "Please enter a date between %(first)d and %(last)d.",
+                first=EARLIEST_YEAR,
+                last=LATEST_YEAR,
+            )
+        )
 
 
 class ErrorSchema(Schema):
@@ -391,7 +405,7 @@ class ProcessWriteSchema(StrictSchema):
     decision_maker = fields.String(allow_none=True, validate=validate.OneOf(_values(DecisionMaker)))
     decision_timing = _text(200)
     input_use = _text(20_000)
-    feedback_by = fields.Date(allow_none=True)
+    feedback_by = fields.Date(allow_none=True, validate=_plausible)
     reminder_hours = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=24 * 14))
     formats = fields.List(fields.String(validate=validate.Length(max=40)))
 
@@ -405,9 +419,11 @@ class PhaseWriteSchema(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = _text(20_000)
     starts_at = fields.AwareDateTime(
-        required=True, metadata={"description": "With a time zone, e.g. 2026-05-01T09:00:00+02:00"}
+        required=True,
+        validate=_plausible,
+        metadata={"description": "With a time zone, e.g. 2026-05-01T09:00:00+02:00"},
     )
-    ends_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True, validate=_plausible)
 
     @validates_schema
     def _ends_after_start(self, data, **kwargs) -> None:
@@ -418,8 +434,8 @@ class PhaseWriteSchema(StrictSchema):
 class PhaseUpdateSchema(PhaseWriteSchema):
     kind = fields.String(validate=validate.OneOf(_values(PhaseKind)))
     title = fields.String(validate=validate.Length(min=1, max=200))
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
+    starts_at = fields.AwareDateTime(validate=_plausible)
+    ends_at = fields.AwareDateTime(validate=_plausible)
 
 
 class StatusChangeSchema(StrictSchema):

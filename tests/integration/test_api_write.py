@@ -190,6 +190,23 @@ def test_phases_refuse_overlaps_and_bad_times_with_field_errors(app, client, api
     assert response.status_code == 422 and "starts_at" in response.get_json()["errors"]
 
     phase_id = client.get(api_town.process_url()).get_json()["phases"][0]["id"]
+    # the year 1 or 9999 passes the format, then overflowed the conversion to UTC (a 500)
+    far = {"starts_at": "0001-01-01T00:00:00+02:00", "ends_at": "9999-12-31T23:00:00-10:00"}
+    for name, value in far.items():
+        response = client.post(
+            api_town.process_url("/phases"),
+            json={**overlapping, name: value},
+            headers=bearer(token),
+        )
+        assert response.status_code == 422 and name in response.get_json()["errors"]
+        response = client.patch(
+            api_town.process_url(f"/phases/{phase_id}"), json={name: value}, headers=bearer(token)
+        )
+        assert response.status_code == 422 and name in response.get_json()["errors"]
+    response = client.patch(
+        api_town.process_url(), json={"feedback_by": "0001-01-01"}, headers=bearer(token)
+    )
+    assert response.status_code == 422 and "feedback_by" in response.get_json()["errors"]
     moved = client.patch(
         api_town.process_url(f"/phases/{phase_id}"),
         json={"title": "Mitmachen!"},
