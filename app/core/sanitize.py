@@ -18,7 +18,11 @@ from markupsafe import Markup
 RICH_TAGS = frozenset({"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a", "blockquote"})
 RICH_ATTRIBUTES = {"a": ["href", "title", "rel"]}
 RICH_PROTOCOLS = frozenset({"http", "https", "mailto"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (C0 but tab and newlines, DEL, C1) and the bidirectional embeddings,
+# overrides and isolates: typed text never needs them (Arabic or Hebrew read right without), and
+# an override in a name or title makes it, and the text after it on the page, read in another order
+# than it is stored ("Trojan Source").
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINK_REL = "nofollow ugc noopener"
 
 

@@ -104,6 +104,12 @@ def test_plain_text_loses_control_characters_but_keeps_angle_brackets_for_escapi
     assert clean_plain(None) == ""
 
 
+def test_plain_text_loses_bidirectional_overrides_but_keeps_right_to_left_letters():
+    # "Stadt\u202eetaw" would show as "Stadtwate…": the override flips what follows on the page
+    assert clean_plain("Stadt\u202eetaw\u202c \u2067x\u2069 \x85") == "Stadtetaw x"
+    assert clean_plain("مرحبا שלום") == "مرحبا שלום"
+
+
 def test_plain_text_of_rich_text_keeps_paragraphs_and_decodes_entities():
     from app.core.sanitize import plain_text
 
