@@ -115,7 +115,9 @@ register_format(
 register_thread_owner(
     "draft", draft_threads, closed=services.superseded_threads, readable=readable_draft_threads
 )
-register_report_section(ReportSection("drafts", _l("Draft texts"), report_section))
+register_report_section(
+    ReportSection("drafts", _l("Draft texts"), report_section, stylesheet="css/drafts.css")
+)
 audit.label_actions(
     {
         "draft.create": _l("Draft text created"),

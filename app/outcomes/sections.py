@@ -23,6 +23,8 @@ class ReportSection:
     key: str  # also the section's anchor (``id``) on the page
     title: Any  # a lazy string
     render: Callable[[Process], Markup]
+    # a file under static/ the page links in its head (the PDF carries its own styles inline)
+    stylesheet: str | None = None
 
 
 _SECTIONS: dict[str, ReportSection] = {}

@@ -575,7 +575,12 @@ def test_report_orders_the_most_discussed_first_and_exports_csv(app, client, log
     assert ref.identities[3] in csv_text
     report = client.get(town.url(f"/processes/{town.process.slug}/report"))
     assert report.status_code == 200
-    assert 'id="drafts"' in report.get_data(as_text=True)
+    page = report.get_data(as_text=True)
+    assert 'id="drafts"' in page
+    # the section's stylesheet is linked in the head, never inside the section, which the PDF
+    # (that fetches nothing) repeats
+    head, _sep, body = page.partition("</head>")
+    assert "css/drafts.css" in head and "css/drafts.css" not in body
 
 
 # --- isolation ------------------------------------------------------------------------------------
