@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,16 +30,12 @@ def _flask(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_migrations_build_the_schema_the_models_describe(tmp_path):
+def test_migrations_build_the_schema_the_models_describe(empty_database):
     """`db upgrade` on an empty database, then `db check` finds no difference to the models.
 
     Runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL points there.
     """
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        url = _scratch_postgres_database(url)
-    else:
-        url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    url = empty_database
     env = {"DATABASE_URL": url, "TRIALOG_CONFIG": "development"}
     upgrade = _flask("db", "upgrade", env=env)
     assert upgrade.returncode == 0, upgrade.stderr
@@ -50,18 +47,30 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path):
     assert again.returncode == 0, again.stderr
 
 
-def _scratch_postgres_database(base_url: str) -> str:
+@pytest.fixture
+def empty_database(tmp_path) -> Iterator[str]:
+    """The address of an empty database: a scratch PostgreSQL database beside TEST_DATABASE_URL's
+    (dropped afterwards, so runs leave none behind), else a SQLite file."""
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    url = make_url(base_url)
+    url = make_url(base)
     name = f"{url.database.rsplit('_', 1)[0]}_migrations_{os.getpid()}"
     admin = create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(drop)
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(drop)
+        admin.dispose()
 
 
 def test_seed_demo_is_idempotent_and_creates_every_login(app):
