@@ -530,3 +530,29 @@ def make_survey(app) -> Callable:
         return ref
 
     return make
+
+
+@pytest.fixture
+def empty_database(tmp_path) -> Iterator[str]:
+    """The address of an empty database: a scratch PostgreSQL database beside TEST_DATABASE_URL's
+    (dropped afterwards, so runs leave none behind), else a SQLite file."""
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"{url.database.rsplit('_', 1)[0]}_migrations_{os.getpid()}"
+    admin = create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with admin.connect() as conn:
+        conn.execute(drop)
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(drop)
+        admin.dispose()

@@ -6,12 +6,9 @@ Runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL points there (a scratch
 
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from test_setup import _flask, _scratch_postgres_database
+from test_setup import _flask
 
 ROWS = [
     # (id, kind, version, created_at): two saves at once stored impressum 2 twice, and
@@ -76,12 +73,10 @@ def _seed_duplicates(connection) -> None:
         )
 
 
-def test_0023_renumbers_duplicate_platform_versions_and_ends_duplicate_verifications(tmp_path):
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if base.startswith("postgresql"):
-        url = _scratch_postgres_database(base)
-    else:
-        url = f"sqlite:///{tmp_path / 'duplicates.db'}"
+def test_0023_renumbers_duplicate_platform_versions_and_ends_duplicate_verifications(
+    empty_database,
+):
+    url = empty_database
     env = {"DATABASE_URL": url, "TRIALOG_CONFIG": "development"}
     before = _flask("db", "upgrade", "0022", env=env)
     assert before.returncode == 0, before.stderr
@@ -129,13 +124,3 @@ def test_0023_renumbers_duplicate_platform_versions_and_ends_duplicate_verificat
         assert check.returncode == 0, check.stdout + check.stderr
     finally:
         engine.dispose()
-        if base.startswith("postgresql"):
-            _drop_postgres_database(url)
-
-
-def _drop_postgres_database(url: str) -> None:
-    scratch = make_url(url)
-    admin = create_engine(scratch.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
-    admin.dispose()
