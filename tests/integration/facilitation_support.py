@@ -1,10 +1,15 @@
 """What the route matrix's facilitation routes run against: an approved profile of the matrix's
 facilitator, a process architect to remove, and a request of the home municipality by its staff
-with that facilitator proposed."""
+with that facilitator proposed; and the fixtures the facilitation tests share (a town, its staff,
+a process architect)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import pytest
+
+from app.core.roles import Role
 
 
 def facilitation_matrix_ids(app, users, home, make_user) -> dict[str, Any]:
@@ -35,3 +40,18 @@ def facilitation_matrix_ids(app, users, home, make_user) -> dict[str, Any]:
             "consultation": request.id,
             "architect": architect.id,
         }
+
+
+@pytest.fixture
+def town(make_municipality):
+    return make_municipality(xss=False, slug="musterort")
+
+
+@pytest.fixture
+def staff(town, make_member):
+    return make_member(town, Role.STAFF, xss=False)
+
+
+@pytest.fixture
+def architect(make_user):
+    return make_user(xss=False, is_process_architect=True)

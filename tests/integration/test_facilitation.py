@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import facilitation_support
 import pytest
 from sqlalchemy import select
 
@@ -37,6 +38,10 @@ from app.municipalities.models import Membership, Municipality
 from app.notifications.models import Event
 from app.processes.models import DecisionMaker, PhaseKind, Process, ProcessState
 
+town = facilitation_support.town
+staff = facilitation_support.staff
+architect = facilitation_support.architect
+
 
 @pytest.fixture(autouse=True)
 def english(client):
@@ -44,23 +49,8 @@ def english(client):
 
 
 @pytest.fixture
-def town(make_municipality):
-    return make_municipality(xss=False, slug="musterort")
-
-
-@pytest.fixture
 def other_town(make_municipality):
     return make_municipality(xss=False, slug="anderort")
-
-
-@pytest.fixture
-def staff(town, make_member):
-    return make_member(town, Role.STAFF, xss=False)
-
-
-@pytest.fixture
-def architect(make_user):
-    return make_user(xss=False, is_process_architect=True)
 
 
 @pytest.fixture

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
+import facilitation_support
 from sqlalchemy import func, select, update
 
 from app.contributions.services import REPEAT_WINDOW
-from app.core.roles import Role
 from app.core.time import utcnow
 from app.extensions import db
 from app.facilitation.models import ConsultationRequest, ConsultationStep, StepKind
 from app.notifications.models import Event
+
+town = facilitation_support.town
+staff = facilitation_support.staff
+architect = facilitation_support.architect
 
 REQUEST = {
     "topic": "Lärmaktionsplan",
@@ -22,21 +25,6 @@ REQUEST = {
     "local_context": "Ortsdurchfahrt",
     "previous_experience": "",
 }
-
-
-@pytest.fixture
-def town(make_municipality):
-    return make_municipality(xss=False, slug="musterort")
-
-
-@pytest.fixture
-def staff(town, make_member):
-    return make_member(town, Role.STAFF, xss=False)
-
-
-@pytest.fixture
-def architect(make_user):
-    return make_user(xss=False, is_process_architect=True)
 
 
 def _count(app, model, *where) -> int:
