@@ -272,20 +272,13 @@ def _same_comment(
     author: User, thread_id: int, parent_id: int | None, text: str, since: datetime
 ) -> Comment | None:
     """The author's comment with exactly this text at this place written since ``since``."""
-    return db.session.scalar(
-        select(Comment)
-        .join(Comment.contribution)
-        .where(
-            Contribution.author_id == author.id,
-            Contribution.created_at >= since,
-            Contribution.visibility.in_(contributions.REPEATABLE),
-            Comment.thread_id == thread_id,
-            Comment.parent_id.is_(None) if parent_id is None else Comment.parent_id == parent_id,
-            Comment.source == text,
-        )
-        .options(contains_eager(Comment.contribution))
-        .order_by(Comment.id.desc())
-        .limit(1)
+    return contributions.latest_repeat(
+        Comment,
+        author,
+        since,
+        Comment.thread_id == thread_id,
+        Comment.parent_id.is_(None) if parent_id is None else Comment.parent_id == parent_id,
+        Comment.source == text,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
 from app.contributions.models import Contribution, Thread, Visibility
@@ -44,6 +45,24 @@ def hold_author(author: User, now: datetime | None = None) -> datetime:
     """
     lock_row(User, author.id)
     return (now or utcnow()) - REPEAT_WINDOW
+
+
+def latest_repeat(model: type, author: User, since: datetime, *same: ColumnElement[bool]):
+    """``author``'s latest row of ``model`` (a contribution kind: proposal, comment) that ``same``
+    finds, written since ``since`` and still shown or awaiting moderation (``REPEATABLE``)."""
+    return db.session.scalar(
+        select(model)
+        .join(model.contribution)
+        .where(
+            Contribution.author_id == author.id,
+            Contribution.created_at >= since,
+            Contribution.visibility.in_(REPEATABLE),
+            *same,
+        )
+        .options(contains_eager(model.contribution))
+        .order_by(model.id.desc())
+        .limit(1)
+    )
 
 
 def refuse_repeat(author: User, model: type, *same: ColumnElement[bool]) -> None:

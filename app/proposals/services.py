@@ -316,21 +316,14 @@ def _same_proposal(
 ) -> Proposal | None:
     """The author's proposal in ``process`` with this title and text submitted since ``since``
     and not withdrawn."""
-    return db.session.scalar(
-        select(Proposal)
-        .join(Proposal.contribution)
-        .where(
-            Contribution.author_id == author.id,
-            Contribution.created_at >= since,
-            Contribution.visibility.in_(contributions.REPEATABLE),
-            Proposal.process_id == process.id,
-            Proposal.withdrawn_at.is_(None),
-            Proposal.title == title,
-            Proposal.description_text == text,
-        )
-        .options(contains_eager(Proposal.contribution))
-        .order_by(Proposal.id.desc())
-        .limit(1)
+    return contributions.latest_repeat(
+        Proposal,
+        author,
+        since,
+        Proposal.process_id == process.id,
+        Proposal.withdrawn_at.is_(None),
+        Proposal.title == title,
+        Proposal.description_text == text,
     )
 
 
